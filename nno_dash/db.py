@@ -1,0 +1,212 @@
+"""Connection and schema: opening the DuckDB file, migrating it, and writing it safely.
+
+Viewing and writing are kept apart. The app opens the file read-only. Writers (the demo
+generator, the importer) never touch the live file: `write_session` copies it, writes the
+copy in one transaction and swaps it in with an atomic rename, so a failed write leaves
+the live file as it was and open readers never see a half-written state. DuckDB allows
+one writing process or many reading ones, so this is also what lets an import run while
+the dashboard is being viewed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from nno_dash.vocab import AREA_COLUMNS, CATEGORIES
+
+SCHEMA_VERSION = 2
+
+# version -> statements that upgrade a file from version-1. schema.sql has already
+# created any missing table when these run; they add what changed inside old tables.
+MIGRATIONS: dict[int, list[str]] = {
+    2: [
+        "alter table areas add column if not exists geometry_display varchar",
+        "update areas set geometry_display = geometry where geometry_display is null",
+    ],
+}
+
+
+class SchemaError(RuntimeError):
+    """The database file cannot be used as it is (too new, or needs a write to upgrade)."""
+
+
+def schema_sql() -> str:
+    return resources.files("nno_dash").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
+    row = con.execute("select value from meta where key = $key", {"key": key}).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("insert or replace into meta values ($key, $value)", {"key": key, "value": value})
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_name = $name", {"name": name}
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The file's schema version; 0 for an empty file."""
+    if not _has_table(con, "meta"):
+        return 0
+    return int(get_meta(con, "schema_version", "1"))
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
+    """Create missing tables and run pending migrations; returns the version it started at."""
+    found = schema_version(con)
+    if found > SCHEMA_VERSION:
+        raise SchemaError(
+            f"database schema version {found} is newer than this app understands "
+            f"({SCHEMA_VERSION}); upgrade the app"
+        )
+    con.execute(schema_sql())
+    con.executemany(
+        "insert or ignore into offence_categories values (?, ?, ?, ?, ?)",
+        [[code, *info] for code, info in CATEGORIES.items()],
+    )
+    for version in range(max(found, 1) + 1, SCHEMA_VERSION + 1):
+        for statement in MIGRATIONS.get(version, []):
+            con.execute(statement)
+    set_meta(con, "schema_version", str(SCHEMA_VERSION))
+    if 0 < found < SCHEMA_VERSION:
+        refresh_aggregates(con)
+    return found
+
+
+def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the daily per-area counts the pages read, sorted by day for zone maps."""
+    con.execute("delete from incident_daily")
+    for kind, column in AREA_COLUMNS.items():
+        # column comes from the fixed AREA_COLUMNS allow-list, never from a user.
+        con.execute(
+            f"""
+            insert into incident_daily
+            select $kind, {column}, occurred_on, category, count(*)::integer
+            from incidents
+            group by all
+            order by occurred_on
+            """,
+            {"kind": kind},
+        )
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark the data as changed, so caches keyed by data version recompute."""
+    set_meta(con, "data_version", datetime.now(UTC).isoformat(timespec="microseconds"))
+    set_meta(con, "data_as_of", datetime.now(UTC).date().isoformat())
+
+
+def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("select coalesce(max(import_id), 0) + 1 from import_log").fetchone()[0])
+
+
+def log_import(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    kind: str,
+    source_file: str,
+    rows_read: int,
+    rows_loaded: int,
+    rows_updated: int = 0,
+    rows_rejected: int = 0,
+    mapping: str | None = None,
+    notes: str | None = None,
+    import_id: int | None = None,
+) -> int:
+    import_id = import_id or next_import_id(con)
+    con.execute(
+        "insert into import_log values ($id, $at, $kind, $file, $mapping, $read, $loaded, "
+        "$updated, $rejected, $notes)",
+        {
+            "id": import_id,
+            "at": datetime.now(UTC).replace(tzinfo=None),
+            "kind": kind,
+            "file": source_file,
+            "mapping": mapping,
+            "read": rows_read,
+            "loaded": rows_loaded,
+            "updated": rows_updated,
+            "rejected": rows_rejected,
+            "notes": notes,
+        },
+    )
+    return import_id
+
+
+def open_readonly(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """The viewing path: a read-only connection to an up-to-date file."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    con = duckdb.connect(str(path), read_only=True)
+    found = schema_version(con)
+    if found != SCHEMA_VERSION:
+        con.close()
+        raise SchemaError(
+            f"{path} has schema version {found}, this app needs {SCHEMA_VERSION}; "
+            "run `python -m nno_dash migrate` (or open it once with write access)"
+        )
+    return con
+
+
+def needs_migration(path: str | os.PathLike[str]) -> bool:
+    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
+        return schema_version(con) < SCHEMA_VERSION
+
+
+@contextlib.contextmanager
+def write_session(
+    path: str | os.PathLike[str], *, fresh: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Write to a copy of the database and swap it in only if the block succeeds.
+
+    Everything inside the block runs in one transaction on the copy; on any exception the
+    copy is deleted and the live file is untouched. `fresh=True` starts from an empty file
+    (the demo generator), otherwise from a copy of the live one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    staging.unlink(missing_ok=True)
+    if path.exists() and not fresh:
+        shutil.copyfile(path, staging)
+    con = duckdb.connect(str(staging))
+    try:
+        ensure_schema(con)
+        con.execute("begin transaction")
+        yield con
+        con.execute("commit")
+        con.execute("checkpoint")
+        con.close()
+        os.replace(staging, path)
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+        staging.unlink(missing_ok=True)
+        raise
+    finally:
+        Path(f"{staging}.wal").unlink(missing_ok=True)
+
+
+def migrate(path: str | os.PathLike[str]) -> int:
+    """Upgrade an older file (through a write session); returns the version it had."""
+    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
+        found = schema_version(con)
+    if found < SCHEMA_VERSION:
+        with write_session(path):
+            pass
+    return found

@@ -1,0 +1,143 @@
+"""The shared filter set: one frozen dataclass, its URL form and its plain-English form.
+
+Frozen, so it is a cache key. `params()` is what every query binds; filters never become
+SQL text. An empty tuple means "all" (all areas, all programs, all categories).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from nno_dash.vocab import AREA_KINDS, CATEGORIES, PROGRAMS, area_kind_label, category_label, program_label
+
+DEFAULT_KIND = "neighbourhood"
+
+
+def _shift_year(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    area_kind: str = DEFAULT_KIND
+    area_ids: tuple[str, ...] = field(default=())
+    programs: tuple[str, ...] = field(default=())
+    categories: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+        if self.area_kind not in AREA_KINDS:
+            raise ValueError(f"unknown area kind {self.area_kind!r}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous_year(self) -> Filters:
+        """The same period a year earlier: the seasonal baseline for any comparison."""
+        return replace(self, start=_shift_year(self.start, -1), end=_shift_year(self.end, -1))
+
+    def with_period(self, start: date, end: date) -> Filters:
+        return replace(self, start=start, end=end)
+
+    def params(self) -> dict[str, object]:
+        """Named SQL parameters; list parameters are empty when nothing is chosen."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "kind": self.area_kind,
+            "areas": list(self.area_ids),
+            "programs": list(self.programs),
+            "categories": list(self.categories),
+        }
+
+    # URL form -----------------------------------------------------------------------
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        out: dict[str, str | list[str]] = {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+        }
+        if self.area_kind != DEFAULT_KIND:
+            out["kind"] = self.area_kind
+        if self.area_ids:
+            out["area"] = list(self.area_ids)
+        if self.programs:
+            out["program"] = list(self.programs)
+        if self.categories:
+            out["category"] = list(self.categories)
+        return out
+
+    @classmethod
+    def from_query_params(
+        cls, query: Mapping[str, str | Sequence[str]], default_start: date, default_end: date
+    ) -> Filters:
+        """Read a URL's filters, dropping what is unknown or malformed instead of failing.
+
+        A shared link must open even if it was edited by hand or made by an older version.
+        """
+
+        def all_values(key: str) -> list[str]:
+            value = query.get(key, [])
+            return [value] if isinstance(value, str) else list(value)
+
+        def one_date(key: str, default: date) -> date:
+            values = all_values(key)
+            try:
+                return date.fromisoformat(values[0]) if values else default
+            except ValueError:
+                return default
+
+        start, end = one_date("from", default_start), one_date("to", default_end)
+        if end < start:
+            start, end = default_start, default_end
+        kind = (all_values("kind") or [DEFAULT_KIND])[0]
+        if kind not in AREA_KINDS:
+            kind = DEFAULT_KIND
+        areas = tuple(dict.fromkeys(a for a in all_values("area") if a.startswith(f"{kind}:")))
+        programs = tuple(dict.fromkeys(p for p in all_values("program") if p in PROGRAMS))
+        categories = tuple(dict.fromkeys(c for c in all_values("category") if c in CATEGORIES))
+        return cls(start, end, kind, areas, programs, categories)
+
+    # words ----------------------------------------------------------------------------
+    def describe(self, area_names: Mapping[str, str] | None = None) -> str:
+        """The filters in words, for chart subtitles and exports."""
+        area_names = area_names or {}
+        period = f"{self.start:%-d %b %Y} to {self.end:%-d %b %Y}"
+        kind = area_kind_label(self.area_kind).lower()
+        if self.area_ids:
+            names = [area_names.get(a, a.split(":", 1)[-1]) for a in self.area_ids]
+            areas = _list_words(names, f"{len(names)} {kind}s")
+        else:
+            areas = "all areas"
+        cats = (
+            _list_words([category_label(c) for c in self.categories], f"{len(self.categories)} offence categories")
+            if self.categories
+            else "all offences"
+        )
+        progs = (
+            _list_words([program_label(p) for p in self.programs], f"{len(self.programs)} programs")
+            if self.programs
+            else "all outreach programs"
+        )
+        return f"{period} · {areas} · {cats} · {progs}"
+
+
+def _list_words(items: list[str], summary: str, most: int = 3) -> str:
+    if len(items) > most:
+        return summary
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def default_period(latest: date, days: int = 365) -> tuple[date, date]:
+    """The last twelve months of data: what a page shows before anyone touches a filter."""
+    return latest - timedelta(days=days - 1), latest
