@@ -1,0 +1,72 @@
+"""Home: the headline numbers, the map of crime rates with outreach, and the monthly trend."""
+
+import streamlit as st
+
+from nno_dash import charts, maps, queries, statistics
+from nno_dash.ui.page import change_delta, setup, show_chart
+
+page = setup(
+    "Outreach & Crime Trends",
+    "🏘️",
+    "Where community outreach happened, whom it reached, and how crime moved.",
+)
+head = page.load(queries.headline).iloc[0]
+incidents = statistics.compare_counts(head.incidents, head.incidents_prev)
+complete = bool(head.previous_complete)
+
+cols = st.columns(5)
+cols[0].metric("Residents", f"{head.residents or 0:,.0f}", help=f"{head.areas} areas")
+delta, why = change_delta(incidents, previous_complete=complete)
+cols[1].metric("Incidents", f"{head.incidents:,}", delta, delta_color="inverse", help=why)
+rate = 1000 * head.incidents / head.residents if head.residents else None
+cols[2].metric(
+    "Incidents per 1,000 residents",
+    f"{rate:,.1f}" if rate is not None else "–",
+    help="Over the selected period; population from the area boundaries.",
+)
+events_change = statistics.percent_change(head.events, head.events_prev)
+cols[3].metric(
+    "Outreach events",
+    f"{head.events:,}",
+    f"{events_change:+.0f}% vs a year earlier" if events_change is not None else None,
+    help=f"Held in {head.areas_reached} of {head.areas} areas.",
+)
+attendance_change = statistics.percent_change(head.attendance, head.attendance_prev)
+cols[4].metric(
+    "Attendance",
+    f"{head.attendance:,}",
+    f"{attendance_change:+.0f}% vs a year earlier" if attendance_change is not None else None,
+)
+
+st.subheader("Incidents per 1,000 residents, with outreach events")
+summary = page.load(queries.area_summary)
+events = page.load(queries.event_list)
+show_chart(
+    maps.area_map(
+        page.areas(),
+        summary,
+        "incident_rate",
+        events=events,
+        map_style=page.settings.map_style,
+        hover={"incident_rate": ":,.1f", "incidents": ":,", "events": ":,", "population": ":,"},
+    ),
+    summary[["name", "population", "incidents", "incident_rate", "events", "attendance"]],
+    name="incident_rate_by_area",
+    counts=("incidents", "events"),
+    settings=page.settings,
+)
+st.caption(
+    "Areas are shaded by incidents per 1,000 residents; markers are outreach events, sized by "
+    "attendance. Incidents are never drawn as points."
+)
+
+st.subheader("Month by month")
+by_month = page.load(queries.incidents_by_month)
+events_by_month = page.load(queries.events_by_month)
+show_chart(
+    charts.incidents_and_outreach_by_month(by_month, events_by_month),
+    by_month,
+    name="incidents_by_month",
+    counts=("incidents",),
+    settings=page.settings,
+)

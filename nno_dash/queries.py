@@ -1,0 +1,349 @@
+"""Queries: one function per question the pages ask, `(con, filters) -> DataFrame`.
+
+Every aggregation runs in DuckDB and only results cross into pandas. Incident counts come
+from the `incident_daily` pre-aggregate, so their cost does not grow with the incident
+table. SQL is fixed text with named parameters; optional filters live inside it.
+No function here returns an incident's location or id: that is what keeps pages safe.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from nno_dash import db
+from nno_dash.filters import Filters
+
+Con = duckdb.DuckDBPyConnection
+
+# Fixed SQL fragments (no user values): the optional filters, inside the SQL.
+AREA_SELECTED = "(len($areas::varchar[]) = 0 or list_contains($areas::varchar[], {col}))"
+CATEGORY_SELECTED = (
+    "(len($categories::varchar[]) = 0 or list_contains($categories::varchar[], {col}))"
+)
+PROGRAM_SELECTED = "(len($programs::varchar[]) = 0 or list_contains($programs::varchar[], {col}))"
+
+INCIDENTS_WHERE = f"""
+    d.kind = $kind and d.occurred_on between $start and $end
+    and {AREA_SELECTED.format(col="d.area_id")}
+    and {CATEGORY_SELECTED.format(col="d.category")}
+"""
+
+# The event's area of the chosen kind; one column per kind in the events table.
+EVENT_AREA = """(case $kind
+    when 'neighbourhood' then e.neighbourhood_id
+    when 'beat' then e.beat_id
+    when 'district' then e.district_id
+    when 'council_district' then e.council_district_id end)"""
+
+EVENTS_WHERE = f"""
+    e.starts_at >= $start and e.starts_at < $end + interval 1 day
+    and {AREA_SELECTED.format(col=EVENT_AREA)}
+    and {PROGRAM_SELECTED.format(col="e.program")}
+"""
+
+
+def _df(con: Con, sql: str, params: dict[str, object]) -> pd.DataFrame:
+    return con.execute(sql, params).df()
+
+
+def _with_previous(filters: Filters) -> dict[str, object]:
+    prev = filters.previous_year()
+    return {**filters.params(), "pstart": prev.start, "pend": prev.end}
+
+
+# The dataset ------------------------------------------------------------------------------
+
+
+def dataset_info(con: Con) -> dict[str, object]:
+    """What is loaded: label, agency, data-as-of date, extent of incidents and events."""
+    first, last = con.execute(
+        "select min(occurred_on), max(occurred_on) from incident_daily"
+    ).fetchone()
+    ev_first, ev_last = con.execute(
+        "select min(starts_at)::date, max(starts_at)::date from events"
+    ).fetchone()
+    demo_params = db.get_meta(con, "demo_params")
+    return {
+        "dataset": db.get_meta(con, "dataset", "agency"),
+        "label": db.get_meta(con, "dataset_label", ""),
+        "agency": db.get_meta(con, "agency_name", ""),
+        "data_as_of": db.get_meta(con, "data_as_of", ""),
+        "data_version": db.get_meta(con, "data_version", ""),
+        "first_day": first or ev_first,
+        "last_day": last or ev_last,
+        "first_event_day": ev_first,
+        "last_event_day": ev_last,
+        "demo_params": json.loads(demo_params) if demo_params else None,
+    }
+
+
+def area_options(con: Con, kind: str) -> pd.DataFrame:
+    """area_id, name, population of every area of a kind, by name."""
+    return _df(
+        con,
+        "select area_id, name, population from areas where kind = $kind order by name",
+        {"kind": kind},
+    )
+
+
+def area_kinds_present(con: Con) -> list[str]:
+    return [row[0] for row in con.execute("select distinct kind from areas order by kind").fetchall()]
+
+
+# Headline numbers -------------------------------------------------------------------------
+
+
+def headline(con: Con, filters: Filters) -> pd.DataFrame:
+    """One row: residents, incidents and events/attendance now and a year earlier."""
+    sql = f"""
+    with pop as (
+        select sum(population) as residents, count(*) as areas
+        from areas d where kind = $kind and {AREA_SELECTED.format(col="d.area_id")}
+    ),
+    inc as (
+        select
+            sum(incidents) filter (where d.occurred_on between $start and $end) as incidents,
+            sum(incidents) filter (where d.occurred_on between $pstart and $pend) as incidents_prev
+        from incident_daily d
+        where d.kind = $kind and d.occurred_on between $pstart and $end
+          and {AREA_SELECTED.format(col="d.area_id")}
+          and {CATEGORY_SELECTED.format(col="d.category")}
+    ),
+    ev as (
+        select
+            count(*) filter (where e.starts_at >= $start) as events,
+            count(*) filter (where e.starts_at < $pend + interval 1 day) as events_prev,
+            sum(a.headcount) filter (where e.starts_at >= $start) as attendance,
+            sum(a.headcount) filter (where e.starts_at < $pend + interval 1 day) as attendance_prev,
+            count(distinct {EVENT_AREA}) filter (where e.starts_at >= $start) as areas_reached
+        from events e left join attendance a using (event_id)
+        where ((e.starts_at >= $start and e.starts_at < $end + interval 1 day)
+            or (e.starts_at >= $pstart and e.starts_at < $pend + interval 1 day))
+          and {AREA_SELECTED.format(col=EVENT_AREA)}
+          and {PROGRAM_SELECTED.format(col="e.program")}
+    ),
+    extent as (select min(occurred_on) as first_day from incident_daily)
+    select
+        pop.residents, pop.areas,
+        coalesce(inc.incidents, 0)::bigint as incidents,
+        coalesce(inc.incidents_prev, 0)::bigint as incidents_prev,
+        ev.events, ev.events_prev,
+        coalesce(ev.attendance, 0)::bigint as attendance,
+        coalesce(ev.attendance_prev, 0)::bigint as attendance_prev,
+        ev.areas_reached,
+        extent.first_day <= $pstart as previous_complete
+    from pop, inc, ev, extent
+    """
+    return _df(con, sql, _with_previous(filters))
+
+
+# By area ----------------------------------------------------------------------------------
+
+
+def area_summary(con: Con, filters: Filters) -> pd.DataFrame:
+    """Per area of the chosen kind: population, incidents now and a year earlier, events,
+    attendance, days since the last event, and rates per 1,000 residents."""
+    sql = f"""
+    with cur as (
+        select d.area_id,
+            sum(incidents) filter (where d.occurred_on >= $start) as incidents,
+            sum(incidents) filter (where d.occurred_on <= $pend) as incidents_prev
+        from incident_daily d
+        where d.kind = $kind and d.occurred_on between $pstart and $end
+          and {CATEGORY_SELECTED.format(col="d.category")}
+        group by 1
+    ),
+    ev as (
+        select {EVENT_AREA} as area_id, count(*) as events,
+            sum(a.headcount) as attendance, max(e.starts_at)::date as last_event_on
+        from events e left join attendance a using (event_id)
+        where e.starts_at >= $start and e.starts_at < $end + interval 1 day
+          and {PROGRAM_SELECTED.format(col="e.program")}
+        group by 1
+    ),
+    last_ever as (
+        select {EVENT_AREA} as area_id, max(e.starts_at)::date as last_event_ever
+        from events e
+        where e.starts_at < $end + interval 1 day and {PROGRAM_SELECTED.format(col="e.program")}
+        group by 1
+    )
+    select
+        a.area_id, a.name, a.population,
+        coalesce(cur.incidents, 0)::bigint as incidents,
+        coalesce(cur.incidents_prev, 0)::bigint as incidents_prev,
+        coalesce(ev.events, 0)::bigint as events,
+        coalesce(ev.attendance, 0)::bigint as attendance,
+        last_ever.last_event_ever as last_event_on,
+        date_diff('day', last_ever.last_event_ever, $end::date) as days_since_event,
+        1000.0 * coalesce(cur.incidents, 0) / nullif(a.population, 0) as incident_rate,
+        1000.0 * coalesce(cur.incidents_prev, 0) / nullif(a.population, 0) as incident_rate_prev,
+        1000.0 * coalesce(ev.events, 0) / nullif(a.population, 0) as event_rate,
+        1000.0 * coalesce(ev.attendance, 0) / nullif(a.population, 0) as attendance_rate,
+        100.0 * (coalesce(cur.incidents, 0) - cur.incidents_prev) / nullif(cur.incidents_prev, 0)
+            as incident_change_pct
+    from areas a
+    left join cur using (area_id)
+    left join ev using (area_id)
+    left join last_ever using (area_id)
+    where a.kind = $kind and {AREA_SELECTED.format(col="a.area_id")}
+    order by a.name
+    """
+    return _df(con, sql, _with_previous(filters))
+
+
+# Over time --------------------------------------------------------------------------------
+
+
+def incidents_by_month(con: Con, filters: Filters) -> pd.DataFrame:
+    """month, crime_class, incidents: monthly counts in the period by crime class."""
+    sql = f"""
+    select date_trunc('month', d.occurred_on)::date as month, c.crime_class,
+        sum(d.incidents)::bigint as incidents
+    from incident_daily d join offence_categories c using (category)
+    where {INCIDENTS_WHERE}
+    group by all order by month, c.crime_class
+    """
+    return _df(con, sql, filters.params())
+
+
+def events_by_month(con: Con, filters: Filters) -> pd.DataFrame:
+    """month, program, events, attendance: monthly outreach in the period by program."""
+    sql = f"""
+    select date_trunc('month', e.starts_at)::date as month, e.program,
+        count(*) as events, coalesce(sum(a.headcount), 0)::bigint as attendance
+    from events e left join attendance a using (event_id)
+    where {EVENTS_WHERE}
+    group by all order by month, e.program
+    """
+    return _df(con, sql, filters.params())
+
+
+def incidents_by_category(con: Con, filters: Filters) -> pd.DataFrame:
+    """category, label, crime_class, incidents, incidents_prev: the period against a year earlier."""
+    sql = f"""
+    select c.category, c.label, c.crime_class,
+        coalesce(sum(d.incidents) filter (where d.occurred_on >= $start), 0)::bigint as incidents,
+        coalesce(sum(d.incidents) filter (where d.occurred_on <= $pend), 0)::bigint as incidents_prev
+    from offence_categories c
+    left join incident_daily d on d.category = c.category
+        and d.kind = $kind and d.occurred_on between $pstart and $end
+        and {AREA_SELECTED.format(col="d.area_id")}
+    where {CATEGORY_SELECTED.format(col="c.category")}
+    group by all
+    order by incidents desc
+    """
+    return _df(con, sql, _with_previous(filters))
+
+
+def incident_series(con: Con, filters: Filters, grain: str = "month") -> pd.DataFrame:
+    """period, crime_class, incidents at a grain of week, month or year."""
+    grains = {"week": "week", "month": "month", "year": "year"}  # allow-list
+    sql = f"""
+    select date_trunc('{grains[grain]}', d.occurred_on)::date as period, c.crime_class,
+        sum(d.incidents)::bigint as incidents
+    from incident_daily d join offence_categories c using (category)
+    where {INCIDENTS_WHERE}
+    group by all order by period, c.crime_class
+    """
+    return _df(con, sql, filters.params())
+
+
+def seasonal_profile(con: Con, filters: Filters) -> pd.DataFrame:
+    """year, month_of_year, incidents over all the data up to the period's end (seasonal view)."""
+    sql = f"""
+    select year(d.occurred_on) as year, month(d.occurred_on) as month_of_year,
+        sum(d.incidents)::bigint as incidents
+    from incident_daily d
+    where d.kind = $kind and d.occurred_on <= $end
+      and {AREA_SELECTED.format(col="d.area_id")}
+      and {CATEGORY_SELECTED.format(col="d.category")}
+    group by all order by year, month_of_year
+    """
+    return _df(con, sql, filters.params())
+
+
+# Outreach ---------------------------------------------------------------------------------
+
+
+def events_by_program(con: Con, filters: Filters) -> pd.DataFrame:
+    """program, events, attendance, events_prev, attendance_prev, trust_before, trust_after."""
+    sql = f"""
+    select e.program,
+        count(*) filter (where e.starts_at >= $start) as events,
+        coalesce(sum(a.headcount) filter (where e.starts_at >= $start), 0)::bigint as attendance,
+        count(*) filter (where e.starts_at < $pend + interval 1 day) as events_prev,
+        coalesce(sum(a.headcount) filter (where e.starts_at < $pend + interval 1 day), 0)::bigint
+            as attendance_prev,
+        sum(a.survey_n) filter (where e.starts_at >= $start) as survey_n,
+        sum(a.trust_before * a.survey_n) filter (where e.starts_at >= $start)
+            / nullif(sum(a.survey_n) filter (where e.starts_at >= $start), 0) as trust_before,
+        sum(a.trust_after * a.survey_n) filter (where e.starts_at >= $start)
+            / nullif(sum(a.survey_n) filter (where e.starts_at >= $start), 0) as trust_after
+    from events e left join attendance a using (event_id)
+    where ((e.starts_at >= $start and e.starts_at < $end + interval 1 day)
+        or (e.starts_at >= $pstart and e.starts_at < $pend + interval 1 day))
+      and {AREA_SELECTED.format(col=EVENT_AREA)}
+      and {PROGRAM_SELECTED.format(col="e.program")}
+    group by all
+    order by events desc
+    """
+    return _df(con, sql, _with_previous(filters))
+
+
+def event_list(con: Con, filters: Filters, limit: int = 5000) -> pd.DataFrame:
+    """Events in the period, newest first, with their attendance, survey and area name."""
+    sql = f"""
+    select e.event_id, e.starts_at, e.title, e.program, e.location, e.lat, e.lon,
+        ar.name as area_name, a.headcount, a.residents, a.youth, a.officers, a.partners,
+        a.survey_n, a.trust_before, a.trust_after, e.units, e.partners as partner_orgs
+    from events e
+    left join attendance a using (event_id)
+    left join areas ar on ar.area_id = {EVENT_AREA}
+    where {EVENTS_WHERE}
+    order by e.starts_at desc
+    limit $limit
+    """
+    return _df(con, sql, {**filters.params(), "limit": limit})
+
+
+# Administration ---------------------------------------------------------------------------
+
+
+def table_counts(con: Con) -> pd.DataFrame:
+    """table, rows: what the database holds."""
+    tables = ["areas", "events", "attendance", "incidents", "import_log", "rejects"]
+    rows = [
+        (t, con.execute(f"select count(*) from {t}").fetchone()[0])  # t from the fixed list
+        for t in tables
+    ]
+    return pd.DataFrame(rows, columns=["table", "rows"])
+
+
+def areas_by_kind(con: Con) -> pd.DataFrame:
+    """kind, areas, with_population, residents."""
+    return _df(
+        con,
+        """select kind, count(*) as areas, count(population) as with_population,
+               sum(population)::bigint as residents
+           from areas group by kind order by kind""",
+        {},
+    )
+
+
+def import_log(con: Con, limit: int = 200) -> pd.DataFrame:
+    """The latest imports, newest first."""
+    return _df(
+        con,
+        """select import_id, imported_at, kind, source_file, rows_read, rows_loaded,
+               rows_updated, rows_rejected, notes
+           from import_log order by import_id desc limit $limit""",
+        {"limit": limit},
+    )
+
+
+def latest_day(con: Con) -> date | None:
+    return con.execute("select max(occurred_on) from incident_daily").fetchone()[0]

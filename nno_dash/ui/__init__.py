@@ -1,0 +1,1 @@
+"""The UI layer: the only package besides pages/ and dashboard.py that imports Streamlit."""

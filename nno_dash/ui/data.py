@@ -1,0 +1,118 @@
+"""The app's read path: one read-only connection per database file, cached query results.
+
+Caching lives here, at the UI edge. Results are cached by the data version stored in the
+file (meta.data_version), read on the very connection that runs the query, so a cached
+frame can never mix two versions of the data. When an import or the demo generator
+swaps in a new file, the next call notices the file's new identity, closes the old
+connection (DuckDB keeps one instance per path in a process) and opens the new file, so
+the running app picks up new data without a restart. A query caught on the closed
+connection is retried on the new one. Each query runs on its own cursor.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from nno_dash import db, demo, geo, queries
+from nno_dash.settings import Settings
+
+_LOCK = threading.Lock()
+# path -> (file identity, connection, data version)
+_OPEN: dict[str, tuple[str, duckdb.DuckDBPyConnection, str]] = {}
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def file_stamp(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def ensure_database(path: Path, demo_incidents: int) -> str | None:
+    """Make sure a current database exists; returns a message if it had to act.
+
+    A missing file is built from the demo generator (with a spinner), an older one is
+    migrated. Both write through db.write_session, so readers never see half a file.
+    """
+    if path.exists() and not db.needs_migration(path):
+        return None
+    with _LOCK:
+        if not path.exists():
+            with st.spinner(f"No database at {path}: building the fictional demo city…"):
+                demo.build_demo(path, demo.DemoParams(incidents=demo_incidents))
+            return (
+                f"No database was found at `{path}`, so the fictional demo city was generated. "
+                "Import your agency's data with `python -m nno_dash import`."
+            )
+        if db.needs_migration(path):
+            with st.spinner("Upgrading the database to this version…"):
+                found = db.migrate(path)
+            return f"The database was upgraded from schema version {found} to {db.SCHEMA_VERSION}."
+    return None
+
+
+def connection(path: Path) -> tuple[duckdb.DuckDBPyConnection, str]:
+    """The shared read-only connection to the current file, and its data version."""
+    key, stamp = str(path), file_stamp(path)
+    with _LOCK:
+        entry = _OPEN.get(key)
+        if entry and entry[0] == stamp:
+            return entry[1], entry[2]
+        if entry:
+            entry[1].close()
+        con = db.open_readonly(path)
+        # The cache key: which file, and which version of its data.
+        version = f"{key}|{db.get_meta(con, 'data_version', '') or stamp}"
+        _OPEN[key] = (stamp, con, version)
+        return con, version
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached_query(
+    name: str, version: str, args: tuple[Any, ...], _con: duckdb.DuckDBPyConnection
+) -> Any:
+    function: Callable[..., Any] = getattr(queries, name)
+    cursor = _con.cursor()
+    try:
+        return function(cursor, *args)
+    finally:
+        cursor.close()
+
+
+def load(path: Path, function: Callable[..., pd.DataFrame], *args: Any) -> Any:
+    """Run a query function from nno_dash.queries, cached by its arguments and the data version."""
+    if getattr(queries, function.__name__, None) is not function:
+        raise ValueError(f"{function.__name__} is not a query in nno_dash.queries")
+    for attempt in range(3):
+        con, version = connection(path)
+        try:
+            return _cached_query(function.__name__, version, args, con)
+        except duckdb.ConnectionException:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _display_areas(kind: str, version: str, _con: duckdb.DuckDBPyConnection) -> gpd.GeoDataFrame:
+    cursor = _con.cursor()
+    try:
+        return geo.load_areas(cursor, kind, display=True)
+    finally:
+        cursor.close()
+
+
+def display_areas(path: Path, kind: str) -> gpd.GeoDataFrame:
+    """Simplified boundaries of one kind, loaded once per data version (do not mutate)."""
+    con, version = connection(path)
+    return _display_areas(kind, version, con)

@@ -1,0 +1,56 @@
+"""Events and attendance: what outreach happened, by program, and whom it reached."""
+
+import streamlit as st
+
+from nno_dash import charts, queries
+from nno_dash.ui.page import setup, show_chart
+
+page = setup(
+    "Events and attendance",
+    "📅",
+    "Every outreach event in the period, by program, with attendance and survey results.",
+)
+by_program = page.load(queries.events_by_program)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Events by program")
+    show_chart(
+        charts.events_by_program_bar(by_program, "events"),
+        by_program[["program", "events", "events_prev"]],
+        name="events_by_program", counts=("events", "events_prev"), settings=page.settings,
+    )
+with right:
+    st.subheader("Attendance by program")
+    show_chart(
+        charts.events_by_program_bar(by_program, "attendance"),
+        by_program[["program", "attendance", "attendance_prev"]],
+        name="attendance_by_program", counts=("attendance", "attendance_prev"),
+        settings=page.settings,
+    )
+
+st.subheader("Outreach month by month")
+monthly = page.load(queries.events_by_month)
+show_chart(
+    charts.monthly_outreach(monthly), monthly, name="events_by_month",
+    counts=("events", "attendance"), settings=page.settings,
+)
+
+st.subheader("Event list")
+event_list = page.load(queries.event_list)
+st.dataframe(
+    event_list.drop(columns=["lat", "lon"]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "event_id": None,
+        "starts_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
+        "title": "Event",
+        "program": "Program",
+        "location": "Where",
+        "area_name": "Area",
+        "headcount": "Attendance",
+        "trust_before": st.column_config.NumberColumn("Trust before", format="%.2f"),
+        "trust_after": st.column_config.NumberColumn("Trust after", format="%.2f"),
+    },
+)

@@ -1,0 +1,81 @@
+"""The database file: schema, read-only viewing, atomic writes and migration of old files."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from nno_dash import db
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_fresh_file_has_every_table_and_the_current_version(tmp_path):
+    path = tmp_path / "fresh.duckdb"
+    with db.write_session(path, fresh=True) as con:
+        db.bump_data_version(con)
+    con = db.open_readonly(path)
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    assert {"areas", "events", "attendance", "incidents", "incident_daily", "import_log",
+            "rejects", "meta", "offence_categories"} <= tables
+    assert db.schema_version(con) == db.SCHEMA_VERSION
+    assert db.get_meta(con, "data_version")
+
+
+def test_viewing_connection_cannot_write(tmp_path):
+    path = tmp_path / "ro.duckdb"
+    with db.write_session(path, fresh=True):
+        pass
+    con = db.open_readonly(path)
+    with pytest.raises(duckdb.Error):
+        con.execute("insert into meta values ('x', 'y')")
+
+
+def test_failed_write_leaves_the_live_file_untouched(tmp_path):
+    path = tmp_path / "live.duckdb"
+    with db.write_session(path, fresh=True) as con:
+        db.set_meta(con, "marker", "before")
+    with pytest.raises(RuntimeError, match="boom"), db.write_session(path) as con:
+        db.set_meta(con, "marker", "after")
+        raise RuntimeError("boom")
+    assert db.get_meta(db.open_readonly(path), "marker") == "before"
+    assert [p.name for p in tmp_path.iterdir()] == ["live.duckdb"]  # no staging file left
+
+
+def test_reader_keeps_its_snapshot_while_a_writer_swaps_in_a_new_file(tmp_path):
+    path = tmp_path / "swap.duckdb"
+    with db.write_session(path, fresh=True) as con:
+        db.set_meta(con, "marker", "old")
+    reader = db.open_readonly(path)
+    with db.write_session(path) as con:
+        db.set_meta(con, "marker", "new")
+    assert db.get_meta(reader, "marker") == "old"
+    # DuckDB shares one instance per path inside a process: the app closes the old
+    # connection when the file changes (ui/data.py), and then sees the new file.
+    reader.close()
+    assert db.get_meta(db.open_readonly(path), "marker") == "new"
+
+
+def test_version_one_file_is_upgraded_not_rejected(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute((DATA / "schema_v1.sql").read_text())
+    with pytest.raises(db.SchemaError, match="schema version 1"):
+        db.open_readonly(path)
+    assert db.needs_migration(path)
+    assert db.migrate(path) == 1
+    con = db.open_readonly(path)
+    assert db.schema_version(con) == db.SCHEMA_VERSION
+    assert con.execute("select geometry_display is not null from areas").fetchone() == (True,)
+    # the old incidents are kept and now counted in the daily aggregate, for every kind
+    assert con.execute(
+        "select incidents from incident_daily where kind = 'neighbourhood'"
+    ).fetchall() == [(1,)]
+
+
+def test_newer_file_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "future.duckdb"
+    with db.write_session(path, fresh=True) as con:
+        db.set_meta(con, "schema_version", str(db.SCHEMA_VERSION + 1))
+    with pytest.raises(db.SchemaError, match="newer than this app"), db.write_session(path):
+        pass

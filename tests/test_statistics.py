@@ -1,0 +1,73 @@
+"""Count comparisons and associations match reference results and stay honest."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from nno_dash import statistics
+
+
+def test_change_and_interval_match_scipy_exact_test():
+    change = statistics.compare_counts(120, 150)
+    ref = stats.binomtest(120, 270, 0.5)
+    ci = ref.proportion_ci(method="exact")
+    assert change.change_pct == pytest.approx(-20.0)
+    assert change.p_value == pytest.approx(ref.pvalue)
+    assert change.ci_low_pct == pytest.approx((ci.low / (1 - ci.low) - 1) * 100)
+    assert change.ci_high_pct == pytest.approx((ci.high / (1 - ci.high) - 1) * 100)
+    assert change.ci_low_pct < change.change_pct < change.ci_high_pct
+
+
+def test_exposure_adjusts_for_unequal_periods():
+    # 100 incidents in 10 days vs 100 in 20 days is a doubling of the daily rate
+    change = statistics.compare_counts(100, 100, exposure_current=10, exposure_previous=20)
+    assert change.change_pct == pytest.approx(100.0)
+    assert change.significant
+
+
+def test_small_counts_are_flagged_not_dramatised():
+    change = statistics.compare_counts(6, 2)
+    assert change.too_few and not change.significant
+    assert change.words().startswith("too few")
+
+
+def test_no_baseline_has_no_percentage():
+    change = statistics.compare_counts(5, 0)
+    assert change.change_pct is None and change.words() == "no baseline to compare with"
+
+
+def test_words_never_claim_a_cause():
+    for cur, prev in [(80, 200), (200, 80), (100, 101)]:
+        text = statistics.compare_counts(cur, prev).words()
+        assert "caus" not in text and "because" not in text
+
+
+def test_compare_frame_adds_a_reading_per_row():
+    frame = pd.DataFrame({"incidents": [50, 3], "incidents_prev": [100, 4]})
+    out = statistics.compare_frame(frame)
+    assert out["too_few"].tolist() == [False, True]
+    assert out["change_pct"].iloc[0] == pytest.approx(-50)
+
+
+def test_rank_association_detects_a_planted_relation_and_says_association():
+    rng = np.random.default_rng(1)
+    x = pd.Series(rng.uniform(0, 5, 60))
+    y = pd.Series(-3 * x + rng.normal(0, 2, 60))
+    assoc = statistics.rank_association(x, y)
+    assert assoc.rho < 0 and assoc.ci_high < 0
+    assert assoc.rho == pytest.approx(stats.spearmanr(x, y).statistic)
+    text = assoc.words("outreach", "crime change")
+    assert "negative association" in text and "not evidence that outreach caused" in text
+
+
+def test_rank_association_with_no_relation_straddles_zero():
+    rng = np.random.default_rng(2)
+    assoc = statistics.rank_association(pd.Series(rng.normal(size=40)), pd.Series(rng.normal(size=40)))
+    assert assoc.ci_low < 0 < assoc.ci_high
+    assert "no clear association" in assoc.words("x", "y")
+
+
+def test_too_few_areas_to_judge():
+    assoc = statistics.rank_association(pd.Series([1, 2, 3]), pd.Series([3, 2, 1]))
+    assert assoc.rho is None and "Too few areas" in assoc.words("x", "y")
