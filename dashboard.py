@@ -7,10 +7,10 @@ from nno_dash.ui.page import change_delta, setup, show_chart
 
 page = setup(
     "Outreach & Crime Trends",
-    "🏘️",
+    ":material/home:",
     "Where community outreach happened, whom it reached, and how crime moved.",
 )
-head = page.load(queries.headline).iloc[0]
+head = page.load(queries.headline, page.filters).iloc[0]
 incidents = statistics.compare_counts(head.incidents, head.incidents_prev)
 complete = bool(head.previous_complete)
 
@@ -20,7 +20,7 @@ delta, why = change_delta(incidents, previous_complete=complete)
 cols[1].metric("Incidents", f"{head.incidents:,}", delta, delta_color="inverse", help=why)
 rate = 1000 * head.incidents / head.residents if head.residents else None
 cols[2].metric(
-    "Incidents per 1,000 residents",
+    "Per 1,000 residents",
     f"{rate:,.1f}" if rate is not None else "–",
     help="Over the selected period; population from the area boundaries.",
 )
@@ -39,8 +39,8 @@ cols[4].metric(
 )
 
 st.subheader("Incidents per 1,000 residents, with outreach events")
-summary = page.load(queries.area_summary)
-events = page.load(queries.event_list)
+summary = page.load(queries.area_summary, page.filters)
+events = page.load(queries.event_list, page.filters)
 show_chart(
     maps.area_map(
         page.areas(),
@@ -61,8 +61,8 @@ st.caption(
 )
 
 st.subheader("Month by month")
-by_month = page.load(queries.incidents_by_month)
-events_by_month = page.load(queries.events_by_month)
+by_month = page.load(queries.incidents_by_month, page.filters)
+events_by_month = page.load(queries.events_by_month, page.filters)
 show_chart(
     charts.incidents_and_outreach_by_month(by_month, events_by_month),
     by_month,

@@ -26,15 +26,24 @@ def _add_demo(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
     )
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
     p.add_argument(
-        "--incidents", type=int, default=d.incidents, help=f"about how many incidents (default {d.incidents:,})"
+        "--incidents",
+        type=int,
+        default=d.incidents,
+        help=f"about how many incidents (default {d.incidents:,})",
     )
-    p.add_argument("--end-date", type=date.fromisoformat, default=d.end_date, help="last day of data (YYYY-MM-DD)")
+    p.add_argument(
+        "--end-date",
+        type=date.fromisoformat,
+        default=d.end_date,
+        help="last day of data (YYYY-MM-DD)",
+    )
     p.add_argument("--years", type=int, default=d.years, help=f"years of data (default {d.years})")
     p.add_argument(
         "--effect",
         type=float,
         default=d.effect,
-        help=f"planted relative change in treated areas' crime after the start, e.g. -0.2 (default {d.effect})",
+        help="planted relative change in treated areas' crime after the start "
+        f"(default {d.effect})",
     )
     p.add_argument(
         "--effect-categories",
@@ -46,16 +55,20 @@ def _add_demo(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
         "--effect-start",
         type=date.fromisoformat,
         default=None,
-        help="day sustained outreach starts in treated areas (default: National Night Out two years before the end)",
+        help="day sustained outreach starts in treated areas "
+        "(default: National Night Out two years before the end)",
     )
     p.add_argument(
         "--treated-areas",
         type=_csv_list,
         default=None,
-        help="comma-separated neighbourhood codes that get sustained outreach (default: chosen by seed)",
+        help="comma-separated neighbourhood codes given sustained outreach (default: by seed)",
     )
     p.add_argument(
-        "--treated-count", type=int, default=d.treated_count, help="how many treated areas when not named"
+        "--treated-count",
+        type=int,
+        default=d.treated_count,
+        help="how many treated areas when not named",
     )
     p.set_defaults(run=_run_demo)
 

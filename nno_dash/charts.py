@@ -97,7 +97,11 @@ def incidents_and_outreach_by_month(incidents: pd.DataFrame, events: pd.DataFram
     if incidents.empty and events.empty:
         return empty_figure()
     fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.08,
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.62, 0.38],
+        vertical_spacing=0.08,
         subplot_titles=("Incidents per month", "Outreach events per month"),
     )
     inc = labelled(incidents, "crime_class")
@@ -106,13 +110,22 @@ def incidents_and_outreach_by_month(incidents: pd.DataFrame, events: pd.DataFram
         if part.empty:
             continue
         fig.add_bar(
-            x=part["month"], y=part["incidents"], name=crime_class, marker_color=colour,
-            row=1, col=1, hovertemplate="%{x|%b %Y}: %{y:,} incidents<extra>" + crime_class + "</extra>",
+            x=part["month"],
+            y=part["incidents"],
+            name=crime_class,
+            marker_color=colour,
+            row=1,
+            col=1,
+            hovertemplate="%{x|%b %Y}: %{y:,} incidents<extra>" + crime_class + "</extra>",
         )
     monthly_events = events.groupby("month", as_index=False)["events"].sum()
     fig.add_bar(
-        x=monthly_events["month"], y=monthly_events["events"], name="Outreach events",
-        marker_color=OUTREACH_COLOUR, row=2, col=1,
+        x=monthly_events["month"],
+        y=monthly_events["events"],
+        name="Outreach events",
+        marker_color=OUTREACH_COLOUR,
+        row=2,
+        col=1,
         hovertemplate="%{x|%b %Y}: %{y:,} events<extra></extra>",
     )
     fig.update_layout(barmode="stack", bargap=0.15)
@@ -127,11 +140,17 @@ def events_by_program_bar(frame: pd.DataFrame, value: str = "events") -> go.Figu
     data = labelled(frame, "program").sort_values(value)
     fig = go.Figure()
     fig.add_bar(
-        y=data["program"], x=data[f"{value}_prev"], orientation="h", name="A year earlier",
+        y=data["program"],
+        x=data[f"{value}_prev"],
+        orientation="h",
+        name="A year earlier",
         marker_color="#BBBBBB",
     )
     fig.add_bar(
-        y=data["program"], x=data[value], orientation="h", name="This period",
+        y=data["program"],
+        x=data[value],
+        orientation="h",
+        name="This period",
         marker_color=OUTREACH_COLOUR,
     )
     fig.update_layout(barmode="group", xaxis_title=LABELS[value], yaxis_title=None)
@@ -144,7 +163,11 @@ def monthly_outreach(frame: pd.DataFrame) -> go.Figure:
         return empty_figure()
     data = labelled(frame, "program")
     fig = px.bar(
-        data, x="month", y="events", color="program", labels=LABELS,
+        data,
+        x="month",
+        y="events",
+        color="program",
+        labels=LABELS,
         color_discrete_map=PROGRAM_COLOURS,
     )
     fig.update_xaxes(tickformat="%b\n%Y")
@@ -157,7 +180,12 @@ def incident_trend(frame: pd.DataFrame, x: str = "period") -> go.Figure:
         return empty_figure()
     data = labelled(frame, "crime_class")
     fig = px.line(
-        data, x=x, y="incidents", color="crime_class", labels=LABELS, markers=True,
+        data,
+        x=x,
+        y="incidents",
+        color="crime_class",
+        labels=LABELS,
+        markers=True,
         color_discrete_map=CLASS_COLOURS,
     )
     return style(fig)
@@ -169,12 +197,26 @@ def category_comparison(frame: pd.DataFrame) -> go.Figure:
         return empty_figure()
     data = frame.sort_values("incidents")
     fig = go.Figure()
-    fig.add_bar(y=data["label"], x=data["incidents_prev"], orientation="h",
-                name="Same period a year earlier", marker_color="#BBBBBB")
-    fig.add_bar(y=data["label"], x=data["incidents"], orientation="h", name="This period",
-                marker_color=INCIDENT_COLOUR)
-    fig.update_layout(barmode="group", xaxis_title="Incidents", yaxis_title=None,
-                      height=max(320, 28 * len(data) + 120))
+    fig.add_bar(
+        y=data["label"],
+        x=data["incidents_prev"],
+        orientation="h",
+        name="Same period a year earlier",
+        marker_color="#BBBBBB",
+    )
+    fig.add_bar(
+        y=data["label"],
+        x=data["incidents"],
+        orientation="h",
+        name="This period",
+        marker_color=INCIDENT_COLOUR,
+    )
+    fig.update_layout(
+        barmode="group",
+        xaxis_title="Incidents",
+        yaxis_title=None,
+        height=max(320, 28 * len(data) + 120),
+    )
     return style(fig)
 
 
@@ -182,12 +224,19 @@ def seasonal_heatmap(frame: pd.DataFrame) -> go.Figure:
     """Month of year × year: shows summer peaks so they are not read as trends."""
     if frame.empty:
         return empty_figure()
-    grid = frame.pivot_table(index="year", columns="month_of_year", values="incidents", aggfunc="sum")
+    grid = frame.pivot_table(
+        index="year", columns="month_of_year", values="incidents", aggfunc="sum"
+    )
     grid = grid.reindex(columns=range(1, 13))
     months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     fig = px.imshow(
-        grid.to_numpy(), x=months, y=[str(y) for y in grid.index], color_continuous_scale="Cividis",
-        labels={"x": "Month", "y": "Year", "color": "Incidents"}, aspect="auto", text_auto=",d",
+        grid.to_numpy(),
+        x=months,
+        y=[str(y) for y in grid.index],
+        color_continuous_scale="Cividis",
+        labels={"x": "Month", "y": "Year", "color": "Incidents"},
+        aspect="auto",
+        text_auto=",d",
     )
     return style(fig)
 
@@ -198,8 +247,14 @@ def dose_scatter(frame: pd.DataFrame) -> go.Figure:
     if data.empty:
         return empty_figure("No areas with both outreach and a year-earlier baseline")
     fig = px.scatter(
-        data, x="event_rate", y="incident_change_pct", size="population", hover_name="name",
-        labels=LABELS, color_discrete_sequence=[INCIDENT_COLOUR], size_max=28,
+        data,
+        x="event_rate",
+        y="incident_change_pct",
+        size="population",
+        hover_name="name",
+        labels=LABELS,
+        color_discrete_sequence=[INCIDENT_COLOUR],
+        size_max=28,
         hover_data={"incidents": ":,", "incidents_prev": ":,", "events": ":,", "population": ":,"},
     )
     fig.add_hline(y=0, line_color="#666666", line_dash="dot")
@@ -213,9 +268,19 @@ def trust_scores(frame: pd.DataFrame) -> go.Figure:
         return empty_figure("No survey results for these filters")
     data = labelled(data, "program").sort_values("trust_after")
     fig = go.Figure()
-    fig.add_bar(y=data["program"], x=data["trust_before"], orientation="h", name="Before the event",
-                marker_color="#BBBBBB")
-    fig.add_bar(y=data["program"], x=data["trust_after"], orientation="h", name="After the event",
-                marker_color="#009E73")
+    fig.add_bar(
+        y=data["program"],
+        x=data["trust_before"],
+        orientation="h",
+        name="Before the event",
+        marker_color="#BBBBBB",
+    )
+    fig.add_bar(
+        y=data["program"],
+        x=data["trust_after"],
+        orientation="h",
+        name="After the event",
+        marker_color="#009E73",
+    )
     fig.update_layout(barmode="group", xaxis={"range": [1, 5], "title": "Mean trust score (1–5)"})
     return style(fig)

@@ -10,7 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from nno_dash.vocab import AREA_KINDS, CATEGORIES, PROGRAMS, area_kind_label, category_label, program_label
+from nno_dash.vocab import (
+    AREA_KINDS,
+    CATEGORIES,
+    PROGRAMS,
+    area_kind_label,
+    category_label,
+    program_label,
+)
 
 DEFAULT_KIND = "neighbourhood"
 
@@ -118,7 +125,10 @@ class Filters:
         else:
             areas = "all areas"
         cats = (
-            _list_words([category_label(c) for c in self.categories], f"{len(self.categories)} offence categories")
+            _list_words(
+                [category_label(c) for c in self.categories],
+                f"{len(self.categories)} offence categories",
+            )
             if self.categories
             else "all offences"
         )

@@ -63,7 +63,7 @@ def area_map(
 def add_event_markers(fig: go.Figure, events: pd.DataFrame) -> None:
     """One marker trace per program, sized by attendance."""
     located = events.dropna(subset=["lat", "lon"])
-    for (program, colour) in zip(PROGRAMS, charts.PALETTE, strict=True):
+    for program, colour in zip(PROGRAMS, charts.PALETTE, strict=True):
         part = located[located["program"] == program]
         if part.empty:
             continue

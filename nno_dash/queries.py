@@ -9,6 +9,7 @@ No function here returns an incident's location or id: that is what keeps pages 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import duckdb
@@ -47,7 +48,9 @@ EVENTS_WHERE = f"""
 
 
 def _df(con: Con, sql: str, params: dict[str, object]) -> pd.DataFrame:
-    return con.execute(sql, params).df()
+    """Run with the parameters the SQL names (DuckDB refuses unused ones)."""
+    used = set(re.findall(r"\$(\w+)", sql))
+    return con.execute(sql, {k: v for k, v in params.items() if k in used}).df()
 
 
 def _with_previous(filters: Filters) -> dict[str, object]:
@@ -91,7 +94,9 @@ def area_options(con: Con, kind: str) -> pd.DataFrame:
 
 
 def area_kinds_present(con: Con) -> list[str]:
-    return [row[0] for row in con.execute("select distinct kind from areas order by kind").fetchall()]
+    return [
+        row[0] for row in con.execute("select distinct kind from areas order by kind").fetchall()
+    ]
 
 
 # Headline numbers -------------------------------------------------------------------------
@@ -223,11 +228,12 @@ def events_by_month(con: Con, filters: Filters) -> pd.DataFrame:
 
 
 def incidents_by_category(con: Con, filters: Filters) -> pd.DataFrame:
-    """category, label, crime_class, incidents, incidents_prev: the period against a year earlier."""
+    """category, label, crime_class, incidents, incidents_prev (a year earlier)."""
     sql = f"""
     select c.category, c.label, c.crime_class,
         coalesce(sum(d.incidents) filter (where d.occurred_on >= $start), 0)::bigint as incidents,
-        coalesce(sum(d.incidents) filter (where d.occurred_on <= $pend), 0)::bigint as incidents_prev
+        coalesce(sum(d.incidents) filter (where d.occurred_on <= $pend), 0)::bigint
+            as incidents_prev
     from offence_categories c
     left join incident_daily d on d.category = c.category
         and d.kind = $kind and d.occurred_on between $pstart and $end

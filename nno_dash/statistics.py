@@ -138,4 +138,6 @@ def rank_association(x: pd.Series, y: pd.Series) -> Association:
     rho = float(result.statistic)
     z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
     half = 1.96 * np.sqrt(1.06 / (n - 3))  # Fieller et al. variance for Spearman's rho
-    return Association(n, rho, float(np.tanh(z - half)), float(np.tanh(z + half)), float(result.pvalue))
+    return Association(
+        n, rho, float(np.tanh(z - half)), float(np.tanh(z + half)), float(result.pvalue)
+    )

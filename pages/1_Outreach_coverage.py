@@ -7,19 +7,24 @@ from nno_dash.ui.page import setup, show_chart
 
 page = setup(
     "Outreach coverage",
-    "🗺️",
+    ":material/map:",
     "Which neighbourhoods with high or rising crime got little outreach.",
 )
-summary = page.load(queries.area_summary)
-events = page.load(queries.event_list)
+summary = page.load(queries.area_summary, page.filters)
+events = page.load(queries.event_list, page.filters)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Outreach events per 1,000 residents")
     show_chart(
         maps.area_map(
-            page.areas(), summary, "event_rate", events=events, map_style=page.settings.map_style,
-            height=480, hover={"event_rate": ":,.2f", "events": ":,", "attendance": ":,"},
+            page.areas(),
+            summary,
+            "event_rate",
+            events=events,
+            map_style=page.settings.map_style,
+            height=480,
+            hover={"event_rate": ":,.2f", "events": ":,", "attendance": ":,"},
         ),
         summary[["name", "population", "events", "event_rate", "attendance"]],
         name="outreach_rate_by_area",
@@ -30,7 +35,11 @@ with right:
     st.subheader("Incidents per 1,000 residents")
     show_chart(
         maps.area_map(
-            page.areas(), summary, "incident_rate", map_style=page.settings.map_style, height=480,
+            page.areas(),
+            summary,
+            "incident_rate",
+            map_style=page.settings.map_style,
+            height=480,
             hover={"incident_rate": ":,.1f", "incidents": ":,", "incident_change_pct": ":+.0f"},
         ),
         summary[["name", "population", "incidents", "incident_rate", "incident_change_pct"]],
@@ -54,13 +63,17 @@ st.dataframe(
         "population": st.column_config.NumberColumn("Residents", format="localized"),
         "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
         "incident_rate": st.column_config.NumberColumn("Incidents per 1,000", format="%.1f"),
-        "incident_change_pct": st.column_config.NumberColumn("Change vs year earlier", format="%+.0f%%"),
+        "incident_change_pct": st.column_config.NumberColumn(
+            "Change vs year earlier", format="%+.0f%%"
+        ),
         "events": "Events",
         "event_rate": st.column_config.NumberColumn("Events per 1,000", format="%.2f"),
         "attendance": st.column_config.NumberColumn("Attendance", format="localized"),
         "days_since_event": "Days since last event",
         "need_rank": "Need rank",
         "outreach_rank": "Outreach rank",
-        "gap": st.column_config.ProgressColumn("Gap", min_value=-1.0, max_value=1.25, format="%.2f"),
+        "gap": st.column_config.ProgressColumn(
+            "Gap", min_value=-1.0, max_value=1.25, format="%.2f"
+        ),
     },
 )

@@ -7,18 +7,27 @@ from nno_dash.ui.page import setup, show_chart
 
 page = setup(
     "Outreach and crime",
-    "🤝",
+    ":material/handshake:",
     "Areas' outreach per resident against their change in crime on a year earlier.",
 )
-summary = page.load(queries.area_summary)
+summary = page.load(queries.area_summary, page.filters)
 association = statistics.rank_association(summary["event_rate"], summary["incident_change_pct"])
 
 st.subheader("Outreach dose and change in crime, by area")
 st.markdown(association.words("outreach per 1,000 residents", "the change in incidents"))
 show_chart(
     charts.dose_scatter(summary),
-    summary[["name", "population", "events", "event_rate", "incidents_prev", "incidents",
-             "incident_change_pct"]],
+    summary[
+        [
+            "name",
+            "population",
+            "events",
+            "event_rate",
+            "incidents_prev",
+            "incidents",
+            "incident_change_pct",
+        ]
+    ],
     name="outreach_dose",
     counts=("events", "incidents", "incidents_prev"),
     settings=page.settings,
@@ -42,7 +51,7 @@ months, so the season is held fixed).
     )
 
 st.subheader("Perception: trust before and after events")
-by_program = page.load(queries.events_by_program)
+by_program = page.load(queries.events_by_program, page.filters)
 show_chart(
     charts.trust_scores(by_program),
     by_program[["program", "events", "survey_n", "trust_before", "trust_after"]],

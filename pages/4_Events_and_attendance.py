@@ -7,10 +7,10 @@ from nno_dash.ui.page import setup, show_chart
 
 page = setup(
     "Events and attendance",
-    "📅",
+    ":material/event:",
     "Every outreach event in the period, by program, with attendance and survey results.",
 )
-by_program = page.load(queries.events_by_program)
+by_program = page.load(queries.events_by_program, page.filters)
 
 left, right = st.columns(2)
 with left:
@@ -18,26 +18,32 @@ with left:
     show_chart(
         charts.events_by_program_bar(by_program, "events"),
         by_program[["program", "events", "events_prev"]],
-        name="events_by_program", counts=("events", "events_prev"), settings=page.settings,
+        name="events_by_program",
+        counts=("events", "events_prev"),
+        settings=page.settings,
     )
 with right:
     st.subheader("Attendance by program")
     show_chart(
         charts.events_by_program_bar(by_program, "attendance"),
         by_program[["program", "attendance", "attendance_prev"]],
-        name="attendance_by_program", counts=("attendance", "attendance_prev"),
+        name="attendance_by_program",
+        counts=("attendance", "attendance_prev"),
         settings=page.settings,
     )
 
 st.subheader("Outreach month by month")
-monthly = page.load(queries.events_by_month)
+monthly = page.load(queries.events_by_month, page.filters)
 show_chart(
-    charts.monthly_outreach(monthly), monthly, name="events_by_month",
-    counts=("events", "attendance"), settings=page.settings,
+    charts.monthly_outreach(monthly),
+    monthly,
+    name="events_by_month",
+    counts=("events", "attendance"),
+    settings=page.settings,
 )
 
 st.subheader("Event list")
-event_list = page.load(queries.event_list)
+event_list = page.load(queries.event_list, page.filters)
 st.dataframe(
     event_list.drop(columns=["lat", "lon"]),
     hide_index=True,

@@ -5,7 +5,7 @@ import streamlit as st
 from nno_dash import queries
 from nno_dash.ui.page import setup
 
-page = setup("Data", "🗄️", "What is loaded, from which files, and when.")
+page = setup("Data", ":material/database:", "What is loaded, from which files, and when.")
 
 left, right = st.columns(2)
 with left:

@@ -15,9 +15,20 @@ def test_fresh_file_has_every_table_and_the_current_version(tmp_path):
     with db.write_session(path, fresh=True) as con:
         db.bump_data_version(con)
     con = db.open_readonly(path)
-    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-    assert {"areas", "events", "attendance", "incidents", "incident_daily", "import_log",
-            "rejects", "meta", "offence_categories"} <= tables
+    tables = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    assert {
+        "areas",
+        "events",
+        "attendance",
+        "incidents",
+        "incident_daily",
+        "import_log",
+        "rejects",
+        "meta",
+        "offence_categories",
+    } <= tables
     assert db.schema_version(con) == db.SCHEMA_VERSION
     assert db.get_meta(con, "data_version")
 

@@ -10,8 +10,14 @@ START, END = date(2025, 11, 1), date(2026, 10, 31)
 
 
 def test_round_trip_through_the_url():
-    f = Filters(date(2026, 1, 1), date(2026, 6, 30), "beat", ("beat:0111", "beat:0112"),
-                ("national_night_out",), ("robbery", "burglary"))
+    f = Filters(
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        "beat",
+        ("beat:0111", "beat:0112"),
+        ("national_night_out",),
+        ("robbery", "burglary"),
+    )
     assert Filters.from_query_params(f.to_query_params(), START, END) == f
 
 
@@ -26,10 +32,16 @@ def test_defaults_leave_the_url_short():
         ({"from": "not-a-date"}, Filters(START, END)),
         ({"from": "2026-05-01", "to": "2026-01-01"}, Filters(START, END)),  # reversed
         ({"kind": "planet"}, Filters(START, END)),
-        ({"program": ["national_night_out", "bogus"]}, Filters(START, END, programs=("national_night_out",))),
+        (
+            {"program": ["national_night_out", "bogus"]},
+            Filters(START, END, programs=("national_night_out",)),
+        ),
         ({"category": "robbery"}, Filters(START, END, categories=("robbery",))),
         # areas of another kind than the chosen one are dropped
-        ({"kind": "beat", "area": ["beat:1", "neighbourhood:2"]}, Filters(START, END, "beat", ("beat:1",))),
+        (
+            {"kind": "beat", "area": ["beat:1", "neighbourhood:2"]},
+            Filters(START, END, "beat", ("beat:1",)),
+        ),
     ],
 )
 def test_bad_or_partial_links_still_open(query, expected):
@@ -43,8 +55,14 @@ def test_previous_year_is_the_same_season():
 
 def test_params_are_plain_values_for_sql():
     params = Filters(START, END, area_ids=("neighbourhood:3",)).params()
-    assert params == {"start": START, "end": END, "kind": "neighbourhood",
-                      "areas": ["neighbourhood:3"], "programs": [], "categories": []}
+    assert params == {
+        "start": START,
+        "end": END,
+        "kind": "neighbourhood",
+        "areas": ["neighbourhood:3"],
+        "programs": [],
+        "categories": [],
+    }
 
 
 def test_describe_in_words():

@@ -15,7 +15,10 @@ def test_small_counts_become_less_than_threshold_and_zero_stays_zero():
 
 def test_a_higher_threshold_suppresses_more():
     frame = pd.DataFrame({"incidents": [4, 10]})
-    assert privacy.suppress_small_counts(frame, ["incidents"], 5)["incidents"].tolist() == ["<5", "10"]
+    assert privacy.suppress_small_counts(frame, ["incidents"], 5)["incidents"].tolist() == [
+        "<5",
+        "10",
+    ]
 
 
 @pytest.mark.parametrize("column", ["incident_id", "case_number", "lat", "lon", "block_address"])

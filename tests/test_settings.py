@@ -13,8 +13,8 @@ def test_defaults_work_offline():
 
 
 def test_environment_overrides():
-    s = Settings.from_env({"NNO_DB": "/tmp/x.duckdb", "NNO_SUPPRESSION_THRESHOLD": "5"})
-    assert s.db_path == Path("/tmp/x.duckdb") and s.suppression_threshold == 5
+    s = Settings.from_env({"NNO_DB": "/srv/nno/x.duckdb", "NNO_SUPPRESSION_THRESHOLD": "5"})
+    assert s.db_path == Path("/srv/nno/x.duckdb") and s.suppression_threshold == 5
 
 
 def test_threshold_can_only_go_up():

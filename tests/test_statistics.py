@@ -63,7 +63,9 @@ def test_rank_association_detects_a_planted_relation_and_says_association():
 
 def test_rank_association_with_no_relation_straddles_zero():
     rng = np.random.default_rng(2)
-    assoc = statistics.rank_association(pd.Series(rng.normal(size=40)), pd.Series(rng.normal(size=40)))
+    assoc = statistics.rank_association(
+        pd.Series(rng.normal(size=40)), pd.Series(rng.normal(size=40))
+    )
     assert assoc.ci_low < 0 < assoc.ci_high
     assert "no clear association" in assoc.words("x", "y")
 

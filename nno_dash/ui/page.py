@@ -31,8 +31,8 @@ class Page:
     info: dict[str, Any]
 
     def load(self, query: Callable[..., pd.DataFrame], *args: Any) -> Any:
-        """A cached result of `query(con, *args)`; with no args, of `query(con, filters)`."""
-        return data.load(self.settings.db_path, query, *(args or (self.filters,)))
+        """A cached result of `query(con, *args)`: `page.load(queries.headline, page.filters)`."""
+        return data.load(self.settings.db_path, query, *args)
 
     def areas(self, kind: str | None = None) -> gpd.GeoDataFrame:
         return data.display_areas(self.settings.db_path, kind or self.filters.area_kind)
@@ -61,19 +61,23 @@ def setup(title: str, icon: str, intro: str) -> Page:
     kinds = data.load(path, queries.area_kinds_present)
     first = info["first_day"] or date.today()
     last = info["last_day"] or date.today()
-    filters = sidebar_filters(first, last, kinds, lambda kind: data.load(path, queries.area_options, kind))
+    filters = sidebar_filters(
+        first, last, kinds, lambda kind: data.load(path, queries.area_options, kind)
+    )
     page = Page(filters=filters, settings=settings, info=info)
 
-    st.title(f"{icon} {title}")
+    st.title(title)
     if page.is_demo:
         st.info(
             f"**{info['label'] or 'Demo data: fictional city'}.** Every place, person and number "
             "here is generated; the city does not exist.",
-            icon="🧪",
+            icon=":material/science:",
         )
     if message := st.session_state.pop("_built_message", None):
         st.success(message)
-    st.caption(f"{intro}  \n**Showing:** {page.describe()}. Data as of {info['data_as_of'] or 'unknown'}.")
+    st.caption(
+        f"{intro}  \n**Showing:** {page.describe()}. Data as of {info['data_as_of'] or 'unknown'}."
+    )
     return page
 
 

@@ -10,6 +10,7 @@ session (an opened link) starts from the URL.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -18,6 +19,16 @@ import streamlit as st
 from nno_dash.filters import Filters, default_period
 from nno_dash.vocab import AREA_KINDS, CATEGORIES, PROGRAMS, category_label, program_label
 
+# (script path relative to dashboard.py, label, icon): the app's pages, in menu order.
+PAGES = [
+    ("dashboard.py", "Home", ":material/home:"),
+    ("pages/1_Outreach_coverage.py", "Outreach coverage", ":material/map:"),
+    ("pages/2_Crime_trends.py", "Crime trends", ":material/trending_up:"),
+    ("pages/3_Outreach_and_crime.py", "Outreach and crime", ":material/handshake:"),
+    ("pages/4_Events_and_attendance.py", "Events and attendance", ":material/event:"),
+    ("pages/5_Press_kit.py", "Press kit", ":material/newspaper:"),
+    ("pages/6_Data.py", "Data", ":material/database:"),
+]
 STATE_KEY = "filters"
 WIDGET_KEYS = ("flt_period", "flt_kind", "flt_areas", "flt_programs", "flt_categories")
 
@@ -36,17 +47,34 @@ def current_filters(first_day: date, last_day: date) -> Filters:
 
 
 def _seed_widgets(filters: Filters) -> None:
-    """Put the stored filters into the widgets' state where Streamlit has dropped it."""
-    seeds = {
-        "flt_period": (filters.start, filters.end),
-        "flt_kind": filters.area_kind,
-        "flt_areas": list(filters.area_ids),
-        "flt_programs": list(filters.programs),
-        "flt_categories": list(filters.categories),
-    }
-    for key, value in seeds.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    """Set every filter widget from the stored filters before it is drawn.
+
+    A page switch gives the widgets new identities and Streamlit drops their values, so
+    they are set on every run; a user's change reaches the stored filters first, through
+    the widgets' on_change callback, so this never undoes it.
+    """
+    st.session_state["flt_period"] = (filters.start, filters.end)
+    st.session_state["flt_kind"] = filters.area_kind
+    st.session_state["flt_areas"] = list(filters.area_ids)
+    st.session_state["flt_programs"] = list(filters.programs)
+    st.session_state["flt_categories"] = list(filters.categories)
+
+
+def _store_widgets() -> None:
+    """on_change: copy the widgets' values into the stored filters."""
+    old: Filters = st.session_state[STATE_KEY]
+    period = tuple(st.session_state.get("flt_period") or ())
+    start, end = (period + (old.end,))[:2] if period else (old.start, old.end)
+    kind = st.session_state.get("flt_kind", old.area_kind)
+    areas = [a for a in st.session_state.get("flt_areas", []) if a.startswith(f"{kind}:")]
+    st.session_state[STATE_KEY] = Filters(
+        start=min(start, end),
+        end=max(start, end),
+        area_kind=kind,
+        area_ids=tuple(areas),
+        programs=tuple(st.session_state.get("flt_programs", [])),
+        categories=tuple(st.session_state.get("flt_categories", [])),
+    )
 
 
 def _reset() -> None:
@@ -66,40 +94,56 @@ def sidebar_filters(
     `options_for_kind(kind)` returns the areas (area_id, name) of a kind for the area picker.
     """
     filters = current_filters(first_day, last_day)
+    kind_choices = [k for k in AREA_KINDS if k in kinds] or list(AREA_KINDS)
+    if filters.area_kind not in kind_choices:
+        filters = replace(filters, area_kind=kind_choices[0], area_ids=())
+    names = options_for_kind(filters.area_kind).set_index("area_id")["name"].to_dict()
+    filters = replace(filters, area_ids=tuple(a for a in filters.area_ids if a in names))
     _seed_widgets(filters)
     with st.sidebar:
+        for path, label, icon in PAGES:
+            st.page_link(path, label=label, icon=icon)
         st.header("Filters")
-        period = st.date_input(
-            "Period", key="flt_period", min_value=first_day, max_value=last_day,
+        st.date_input(
+            "Period",
+            key="flt_period",
+            min_value=first_day,
+            max_value=last_day,
+            on_change=_store_widgets,
             help="Comparisons use the same period a year earlier, so seasons don't mislead.",
         )
-        start, end = (tuple(period) + (filters.end,))[:2] if period else (filters.start, filters.end)
-        kind_choices = [k for k in AREA_KINDS if k in kinds] or list(AREA_KINDS)
-        if st.session_state["flt_kind"] not in kind_choices:
-            st.session_state["flt_kind"] = kind_choices[0]
-        kind = st.selectbox(
-            "Areas by", kind_choices, key="flt_kind", format_func=lambda k: AREA_KINDS[k]
+        st.selectbox(
+            "Areas by",
+            kind_choices,
+            key="flt_kind",
+            format_func=AREA_KINDS.get,
+            on_change=_store_widgets,
         )
-        options = options_for_kind(kind)
-        names = dict(zip(options["area_id"], options["name"], strict=True))
-        st.session_state["flt_areas"] = [a for a in st.session_state["flt_areas"] if a in names]
-        areas = st.multiselect(
-            "Areas", list(names), key="flt_areas", format_func=names.get,
+        st.multiselect(
+            "Areas",
+            list(names),
+            key="flt_areas",
+            format_func=names.get,
+            on_change=_store_widgets,
             placeholder="All areas",
         )
-        programs = st.multiselect(
-            "Outreach programs", list(PROGRAMS), key="flt_programs", format_func=program_label,
+        st.multiselect(
+            "Outreach programs",
+            list(PROGRAMS),
+            key="flt_programs",
+            format_func=program_label,
+            on_change=_store_widgets,
             placeholder="All programs",
         )
-        categories = st.multiselect(
-            "Offence categories", list(CATEGORIES), key="flt_categories",
-            format_func=category_label, placeholder="All offences",
+        st.multiselect(
+            "Offence categories",
+            list(CATEGORIES),
+            key="flt_categories",
+            format_func=category_label,
+            on_change=_store_widgets,
+            placeholder="All offences",
         )
         st.button("Reset filters", on_click=_reset, width="stretch")
-    filters = Filters(
-        start=min(start, end), end=max(start, end), area_kind=kind, area_ids=tuple(areas),
-        programs=tuple(programs), categories=tuple(categories),
-    )
     st.session_state[STATE_KEY] = filters
     st.query_params.from_dict(filters.to_query_params())
     return filters

@@ -1,0 +1,51 @@
+"""Session-wide fixtures: one small demo database built by the real generator, shared by all.
+
+Built once per test session from a fixed seed, like the README's demo and the benchmark,
+so the same code makes every database the tests read.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from nno_dash import db, demo
+
+TEST_SEED = 11
+TEST_INCIDENTS = 40_000
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database file (40,000 incidents) with the default planted effect."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build_demo(path, demo.DemoParams(seed=TEST_SEED, incidents=TEST_INCIDENTS))
+    return path
+
+
+@pytest.fixture(scope="session")
+def con(demo_db: Path):
+    connection = db.open_readonly(demo_db)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def app_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at the demo database, as NNO_DB does for a deployment."""
+    monkeypatch.setenv("NNO_DB", str(demo_db))
+    return demo_db
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    path = Path(__file__).parent / "artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests must never build or touch the developer's own data/nno.duckdb.
+    os.environ.setdefault("NNO_DEMO_INCIDENTS", "20000")

@@ -1,0 +1,72 @@
+"""Charts are pure functions: frame in, figure out, in the house style, never raw codes."""
+
+import pandas as pd
+
+from nno_dash import charts
+
+MONTHS = pd.to_datetime(["2026-01-01", "2026-02-01"]).date
+
+
+def test_monthly_chart_stacks_classes_with_labels_and_has_outreach_row():
+    incidents = pd.DataFrame(
+        {
+            "month": [*MONTHS, *MONTHS],
+            "crime_class": ["violent", "violent", "property", "property"],
+            "incidents": [10, 12, 30, 28],
+        }
+    )
+    events = pd.DataFrame(
+        {"month": MONTHS, "program": ["national_night_out"] * 2, "events": [3, 4]}
+    )
+    fig = charts.incidents_and_outreach_by_month(incidents, events)
+    names = [t.name for t in fig.data]
+    assert names == ["Violent (Part I)", "Property (Part I)", "Outreach events"]
+    assert list(fig.data[2].y) == [3, 4]
+    assert fig.layout.barmode == "stack"
+
+
+def test_empty_inputs_give_the_no_data_figure():
+    empty = pd.DataFrame(columns=["month", "crime_class", "incidents"])
+    fig = charts.incidents_and_outreach_by_month(empty, pd.DataFrame(columns=["month", "events"]))
+    assert fig.layout.annotations[0].text == "No data for these filters"
+    assert charts.incident_trend(empty).layout.annotations[0].text == "No data for these filters"
+
+
+def test_program_bars_show_labels_not_codes():
+    frame = pd.DataFrame(
+        {
+            "program": ["coffee_with_a_cop", "national_night_out"],
+            "events": [5, 9],
+            "events_prev": [4, 8],
+        }
+    )
+    fig = charts.events_by_program_bar(frame)
+    assert set(fig.data[1].y) == {"Coffee with a Cop", "National Night Out"}
+
+
+def test_title_and_subtitle_for_exports():
+    fig = charts.style(charts.empty_figure(), "A title", "a subtitle")
+    assert fig.layout.title.text == "A title"
+    assert fig.layout.title.subtitle.text == "a subtitle"
+
+
+def test_seasonal_heatmap_has_twelve_months():
+    frame = pd.DataFrame(
+        {"year": [2025, 2025, 2026], "month_of_year": [1, 7, 1], "incidents": [5, 9, 6]}
+    )
+    fig = charts.seasonal_heatmap(frame)
+    assert len(fig.data[0].x) == 12 and list(fig.data[0].y) == ["2025", "2026"]
+
+
+def test_trust_scores_on_a_one_to_five_axis():
+    frame = pd.DataFrame(
+        {"program": ["national_night_out"], "trust_before": [3.1], "trust_after": [3.5]}
+    )
+    fig = charts.trust_scores(frame)
+    assert tuple(fig.layout.xaxis.range) == (1, 5)
+    none = charts.trust_scores(frame.assign(trust_before=None, trust_after=None))
+    assert "No survey results" in none.layout.annotations[0].text
+
+
+def test_palette_is_the_colour_blind_safe_one():
+    assert charts.PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"]

@@ -1,0 +1,114 @@
+"""Every page runs on the demo data, shows its title and charts, and follows the filters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
+
+PAGES = {
+    "dashboard.py": "Outreach & Crime Trends",
+    "pages/1_Outreach_coverage.py": "Outreach coverage",
+    "pages/2_Crime_trends.py": "Crime trends",
+    "pages/3_Outreach_and_crime.py": "Outreach and crime",
+    "pages/4_Events_and_attendance.py": "Events and attendance",
+    "pages/5_Press_kit.py": "Press kit",
+    "pages/6_Data.py": "Data",
+}
+MIN_CHARTS = {
+    "dashboard.py": 2,
+    "pages/1_Outreach_coverage.py": 2,
+    "pages/2_Crime_trends.py": 3,
+    "pages/3_Outreach_and_crime.py": 2,
+    "pages/4_Events_and_attendance.py": 3,
+    "pages/5_Press_kit.py": 2,
+    "pages/6_Data.py": 0,
+}
+
+
+def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ENTRY), default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page != "dashboard.py":
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def showing(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "**Showing:**" in c.value)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_runs_with_title_notice_and_charts(app_env, page):
+    at = open_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert PAGES[page] in at.title[0].value
+    assert any("Demo data: fictional city" in i.value for i in at.info)
+    charts = at.get("plotly_chart")
+    assert len(charts) >= MIN_CHARTS[page]
+    for chart in charts:
+        figure = json.loads(chart.proto.spec)
+        assert figure["data"], f"{page}: a chart has no traces"
+
+
+def test_category_filter_changes_the_headline_numbers(app_env):
+    at = open_page("dashboard.py")
+    before = metric(at, "Incidents")
+    at.multiselect(key="flt_categories").set_value(["robbery"]).run()
+    after = metric(at, "Incidents")
+    assert int(after.replace(",", "")) < int(before.replace(",", ""))
+    assert "Robbery" in showing(at)
+    assert at.query_params["category"] in ("robbery", ["robbery"])
+
+
+def test_program_filter_changes_the_event_count(app_env):
+    at = open_page("dashboard.py")
+    before = int(metric(at, "Outreach events").replace(",", ""))
+    at.multiselect(key="flt_programs").set_value(["national_night_out"]).run()
+    after = int(metric(at, "Outreach events").replace(",", ""))
+    assert 0 < after < before
+
+
+def test_filters_survive_moving_between_pages(app_env):
+    at = open_page("dashboard.py")
+    at.multiselect(key="flt_categories").set_value(["burglary"]).run()
+    at.switch_page("pages/2_Crime_trends.py").run()
+    assert at.multiselect(key="flt_categories").value == ["burglary"]
+    assert "Burglary" in showing(at)
+    at.switch_page("dashboard.py").run()
+    assert at.multiselect(key="flt_categories").value == ["burglary"]
+    assert "Burglary" in showing(at)
+
+
+def test_a_shared_link_reproduces_the_view(app_env):
+    at = open_page("pages/2_Crime_trends.py", {"category": "robbery", "from": "2026-01-01"})
+    assert not at.exception
+    assert at.multiselect(key="flt_categories").value == ["robbery"]
+    assert "**Showing:** 1 Jan 2026 to" in showing(at)
+
+
+def test_area_filter_narrows_the_map_and_residents(app_env):
+    at = open_page("dashboard.py")
+    residents_all = int(metric(at, "Residents").replace(",", ""))
+    at.multiselect(key="flt_areas").set_value(["neighbourhood:1"]).run()
+    assert int(metric(at, "Residents").replace(",", "")) < residents_all
+
+
+def test_changing_area_kind_drops_areas_of_the_old_kind(app_env):
+    at = open_page("dashboard.py")
+    at.multiselect(key="flt_areas").set_value(["neighbourhood:1"]).run()
+    at.selectbox(key="flt_kind").set_value("beat").run()
+    assert not at.exception
+    assert at.multiselect(key="flt_areas").value == []
+    assert at.query_params["kind"] in ("beat", ["beat"])
