@@ -45,9 +45,13 @@ LABELS: dict[str, str] = {
     "headcount": "Attendance",
     "trust_before": "Trust before (1–5)",
     "trust_after": "Trust after (1–5)",
-    **{code: label for code, (label, *_rest) in CATEGORIES.items()},
-    **CRIME_CLASSES,
-    **PROGRAMS,
+}
+
+# Code -> label, per coded column (the same code can mean different things: "other").
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "program": PROGRAMS,
+    "crime_class": CRIME_CLASSES,
+    "category": {code: label for code, (label, *_rest) in CATEGORIES.items()},
 }
 
 CLASS_COLOURS = {
@@ -58,19 +62,33 @@ CLASS_COLOURS = {
 PROGRAM_COLOURS = dict(zip(PROGRAMS.values(), PALETTE, strict=True))
 
 
-def style(fig: go.Figure, title: str | None = None, subtitle: str | None = None) -> go.Figure:
-    """The house style: font, margins, legend on top, optional title and subtitle."""
+def style(fig: go.Figure) -> go.Figure:
+    """The house style: font, margins, legend on top."""
     fig.update_layout(
         template="plotly_white",
         font={"family": FONT, "size": 14, "color": TEXT_COLOUR},
-        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
         hoverlabel={"font_family": FONT},
     )
-    if title:
-        fig.update_layout(
-            title={"text": title, "subtitle": {"text": subtitle or ""}, "x": 0, "xanchor": "left"}
-        )
+    return fig
+
+
+def titled(fig: go.Figure, title: str, subtitle: str, source: str) -> go.Figure:
+    """A chart fit to publish: title, then the filters in words and the source line."""
+    style(fig)
+    fig.update_layout(
+        title={
+            "text": f"<b>{title}</b>",
+            "subtitle": {"text": f"{subtitle}<br>{source}", "font": {"size": 13}},
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 0.97,
+            "yanchor": "top",
+        },
+        margin={"t": 150},
+        legend={"y": 1.01},
+    )
     return fig
 
 
@@ -85,10 +103,11 @@ def empty_figure(message: str = "No data for these filters") -> go.Figure:
 
 
 def labelled(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """Replace codes with their labels in the given columns."""
+    """Replace codes with their labels in the given coded columns."""
     out = frame.copy()
     for column in columns:
-        out[column] = out[column].map(lambda v: LABELS.get(v, v))
+        names = CODE_LABELS[column]
+        out[column] = out[column].map(lambda v, names=names: names.get(v, v))
     return out
 
 

@@ -393,7 +393,7 @@ def _outline(rng: np.random.Generator) -> tuple[shapely.Polygon, shapely.LineStr
     theta = np.linspace(0, 2 * np.pi, 256, endpoint=False)
     radius = np.ones_like(theta)
     for k in range(2, 7):
-        amplitude = rng.uniform(0.02, 0.07) / math.sqrt(k - 1)
+        amplitude = rng.uniform(0.03, 0.09) / math.sqrt(k - 1)
         radius += amplitude * np.cos(k * theta + rng.uniform(0, 2 * np.pi))
     r = CITY_RADIUS_M * radius
     city = shapely.Polygon(np.column_stack([r * np.cos(theta), r * np.sin(theta)]))
@@ -405,7 +405,7 @@ def _outline(rng: np.random.Generator) -> tuple[shapely.Polygon, shapely.LineStr
     direction = np.array([math.cos(angle), math.sin(angle)])
     normal = np.array([-direction[1], direction[0]])
     river = shapely.LineString(along[:, None] * direction + side[:, None] * normal)
-    return _largest(city.difference(river.buffer(160))), river
+    return _largest(city.difference(river.buffer(200))), river
 
 
 def _polygons(geom: shapely.Geometry) -> list[shapely.Polygon]:
@@ -956,17 +956,23 @@ def _incidents(
 # Outreach events ------------------------------------------------------------------------
 
 
+class _Spot(NamedTuple):
+    """Where an event is: its host neighbourhood, a point, and a venue name if it has one."""
+
+    host: int
+    x: float
+    y: float
+    venue: str | None = None
+
+
 class _Event(NamedTuple):
     program: str
     title: str
     starts_at: datetime
     minutes: int
-    x: float
-    y: float
-    venue: str | None
-    host: int  # neighbourhood position, for attendance
-    units: str | None
-    partners: str | None
+    spot: _Spot
+    units: str | None = None
+    partners: str | None = None
 
 
 class _Venues:
@@ -977,28 +983,35 @@ class _Venues:
         parts = city.parts
         self._part_weight = parts["area_m2"].to_numpy() * plan.propensity[parts["hood"]]
 
-    def in_hood(self, hood: int) -> tuple[float, float]:
+    def in_hood(self, hood: int, venue: str | None = None) -> _Spot:
         x, y = _sample_in(self.city.hoods.geometry.values[hood], 1, self.rng)[0]
-        return float(x), float(y)
+        return _Spot(int(hood), float(x), float(y), venue)
 
-    def in_parts(self, mask: np.ndarray) -> tuple[int, float, float]:
-        """A point in one beat x neighbourhood piece, chosen by area x propensity."""
+    def named_in_hood(self, hood: int) -> _Spot:
+        """A community venue (library, church hall, ...) in the neighbourhood."""
+        kind = _VENUE_KINDS[int(self.rng.integers(len(_VENUE_KINDS)))]
+        return self.in_hood(hood, kind.format(name=self.city.hoods["name"][hood]))
+
+    def in_pieces(self, mask: np.ndarray, venue: str | None = None) -> _Spot:
+        """A venue in a beat or district: a beat x neighbourhood piece chosen by area x
+        propensity, so it rarely lands where outreach is not welcome."""
         idx = np.flatnonzero(mask)
         weights = self._part_weight[idx]
         i = int(self.rng.choice(idx, p=weights / weights.sum()))
         x, y = _sample_in(self.city.parts.geometry.values[i], 1, self.rng)[0]
-        return int(self.city.parts["hood"].iloc[i]), float(x), float(y)
+        host = int(self.city.parts["hood"].iloc[i])
+        if venue is None:
+            kind = _VENUE_KINDS[int(self.rng.integers(len(_VENUE_KINDS)))]
+            venue = kind.format(name=self.city.hoods["name"][host])
+        return _Spot(host, float(x), float(y), venue)
 
-    def host_hoods(self, k: int, exclude: np.ndarray | None = None) -> np.ndarray:
+    def hosts(self, k: int, exclude: np.ndarray | None = None) -> list[int]:
         """k distinct neighbourhoods, likelier where people live and outreach is welcome."""
         weights = self.city.hoods["population"].to_numpy() * self.plan.propensity
         if exclude is not None:
             weights[exclude] = 0
-        return self.rng.choice(N_HOODS, k, replace=False, p=weights / weights.sum())
-
-    def venue_name(self, hood: int) -> str:
-        kind = _VENUE_KINDS[int(self.rng.integers(len(_VENUE_KINDS)))]
-        return kind.format(name=self.city.hoods["name"][hood])
+        chosen = self.rng.choice(N_HOODS, k, replace=False, p=weights / weights.sum())
+        return [int(h) for h in chosen]
 
 
 def _pick(rng: np.random.Generator, items: tuple[str, ...], k: int) -> list[str]:
@@ -1012,33 +1025,36 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 def _nno_events(
     city: _City, plan: _Plan, venues: _Venues, rng: np.random.Generator
 ) -> list[_Event]:
-    """Block parties on the first Tuesday of August (October in a few neighbourhoods)."""
+    """Block parties, 17:00-21:00 on the first Tuesday of August (October in a few areas).
+
+    Parties follow population and outreach propensity; treated neighbourhoods hold four
+    more a year from the effect start.
+    """
     events = []
     treated = set(plan.treated.tolist())
     for year in range(plan.period.start.year, plan.period.end.year + 1):
-        for hood in range(N_HOODS):
-            month = 10 if hood in plan.october_nno else 8
-            day = national_night_out(year, month)
+        for hood, name in enumerate(city.hoods["name"]):
+            day = national_night_out(year, 10 if hood in plan.october_nno else 8)
             rate = 0.15 * city.hoods["population"][hood] / 1000 * plan.propensity[hood]
             parties = int(rng.poisson(rate))
             if hood in treated and day >= plan.period.effect_start:
                 parties += 4
-            name = city.hoods["name"][hood]
             for _ in range(parties):
                 units = [u for u, p in _NNO_UNITS if rng.random() < p] or ["Patrol"]
-                partners = [
-                    f"{name} Neighborhood Association",
-                    *_pick(rng, _CITY_ORGS, int(rng.integers(0, 3))),
-                ]
-                x, y = venues.in_hood(hood)
+                orgs = _pick(rng, _CITY_ORGS, int(rng.integers(0, 3)))
                 start = _at(day, 17, int(rng.choice([0, 30, 60, 90])))
-                end = _at(day, int(rng.choice([20, 20, 21])), int(rng.choice([0, 30])))
-                end = min(end, _at(day, 21))
+                end = _at(day, 20, int(rng.choice([0, 30, 60])))
                 events.append(
-                    _Event("national_night_out", f"National Night Out – {name} block party",
-                           start, int((end - start).total_seconds() // 60), x, y, None, hood,
-                           ", ".join(units), ", ".join(partners))
-                )  # fmt: skip
+                    _Event(
+                        "national_night_out",
+                        f"National Night Out – {name} block party",
+                        start,
+                        (end - start).seconds // 60,
+                        venues.in_hood(hood),
+                        ", ".join(units),
+                        ", ".join([f"{name} Neighborhood Association", *orgs]),
+                    )
+                )
     return events
 
 
@@ -1047,19 +1063,17 @@ def _coffee_events(
 ) -> list[_Event]:
     """Coffee with a Cop: one per police district a month, rotating round 3 local cafes."""
     events = []
-    cafes = list(rng.permutation(_CAFES))
+    cafes = [str(c) for c in rng.permutation(_CAFES)]
+    districts = city.parts["district"].to_numpy()
     for d in range(N_DISTRICTS):
-        spots = [venues.in_parts(city.parts["district"].to_numpy() == d) for _ in range(3)]
-        names = [str(cafes[(3 * d + k) % len(cafes)]) for k in range(3)]
-        district = _district_name(d + 1)
+        spots = [
+            venues.in_pieces(districts == d, cafes[(3 * d + k) % len(cafes)]) for k in range(3)
+        ]
         for m, (year, month) in enumerate(_months(plan.period.start, plan.period.end)):
             day = _nth_weekday(year, month, int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-            host, x, y = spots[m % 3]
-            events.append(
-                _Event("coffee_with_a_cop", f"Coffee with a Cop – {district}",
-                       _at(day, int(rng.choice([7, 8, 9])), 30), 120, x, y, names[m % 3], host,
-                       "Patrol", None)
-            )  # fmt: skip
+            start = _at(day, int(rng.choice([7, 8, 9])), 30)
+            title = f"Coffee with a Cop – {_district_name(d + 1)}"
+            events.append(_Event("coffee_with_a_cop", title, start, 120, spots[m % 3], "Patrol"))
     return events
 
 
@@ -1068,129 +1082,129 @@ def _meeting_events(
 ) -> list[_Event]:
     """Monthly neighbourhood watch meetings, and CAPS-style beat meetings every two months.
 
-    A meeting is held with a probability that follows the host's outreach propensity, so
-    meetings lapse where nobody comes. Treated neighbourhoods, from the effect start, meet
-    every month: a watch meeting and a partnership meeting.
+    Beat meetings are held with a probability that follows the host's outreach
+    propensity: meetings lapse where nobody comes. From the effect start, treated
+    neighbourhoods meet every month, a watch meeting and a partnership meeting.
     """
     events = []
     period = plan.period
     months = list(_months(period.start, period.end))
     treated = set(plan.treated.tolist())
-    for hood in range(N_HOODS):
-        name = city.hoods["name"][hood]
-        x, y = venues.in_hood(hood)
-        venue = venues.venue_name(hood)
+    for hood, name in enumerate(city.hoods["name"]):
+        spot = venues.named_in_hood(hood)
+        association = f"{name} Neighborhood Association"
         weekday, week = int(rng.choice([0, 1, 3])), int(rng.integers(1, 4))
         for year, month in months:
             day = _nth_weekday(year, month, weekday, week)
             boosted = hood in treated and day >= period.effect_start
-            held = plan.watch[hood] and rng.random() < 0.85
-            if held or boosted:
+            if (plan.watch[hood] and rng.random() < 0.85) or boosted:
+                title = f"{name} Neighborhood Watch meeting"
                 events.append(
-                    _Event("neighbourhood_watch", f"{name} Neighborhood Watch meeting",
-                           _at(day, 19), 60, x, y, venue, hood, "Crime prevention",
-                           f"{name} Neighborhood Association")
+                    _Event("neighbourhood_watch", title, _at(day, 19), 60, spot,
+                           "Crime prevention", association)
                 )  # fmt: skip
-            last_thursday = _nth_weekday(year, month, 3, -1)
-            if hood in treated and last_thursday >= period.effect_start:
+            day = _nth_weekday(year, month, 3, -1)
+            if hood in treated and day >= period.effect_start:
+                title = f"{name} Safe Neighborhoods partnership meeting"
                 events.append(
-                    _Event("community_meeting", f"{name} Safe Neighborhoods partnership meeting",
-                           _at(last_thursday, 18), 90, x, y, venue, hood,
-                           "Patrol, Crime prevention",
-                           f"{name} Neighborhood Association, Faith Leaders Coalition")
+                    _Event("community_meeting", title, _at(day, 18), 90, spot,
+                           "Patrol, Crime prevention", f"{association}, Faith Leaders Coalition")
                 )  # fmt: skip
-    beat_district = city.beats["district"].to_numpy()
-    for b, code in enumerate(city.beats["code"]):
-        host, x, y = venues.in_parts(city.parts["beat"].to_numpy() == b)
-        venue = venues.venue_name(host)
-        p_held = float(np.clip(0.9 * math.sqrt(plan.propensity[host]), 0.1, 0.95))
+    beat_of_piece = city.parts["beat"].to_numpy()
+    beats = zip(city.beats["code"], city.beats["district"], strict=True)
+    for b, (code, district) in enumerate(beats):
+        spot = venues.in_pieces(beat_of_piece == b)
+        p_held = float(np.clip(0.9 * math.sqrt(plan.propensity[spot.host]), 0.1, 0.95))
         weekday, week = int(rng.choice([1, 2, 3])), 1 + b % 3
         for year, month in months:
             if month % 2 != b % 2 or rng.random() >= p_held:
                 continue
             day = _nth_weekday(year, month, weekday, week)
             events.append(
-                _Event("community_meeting", f"Beat {code} community meeting",
-                       _at(day, 18, 30), 60, x, y, venue, host, "Patrol",
-                       f"{_district_name(beat_district[b] + 1)} Advisory Council")
+                _Event("community_meeting", f"Beat {code} community meeting", _at(day, 18, 30),
+                       60, spot, "Patrol", f"{_district_name(district + 1)} Advisory Council")
             )  # fmt: skip
     return events
 
 
-def _program_events(
-    city: _City, plan: _Plan, venues: _Venues, rng: np.random.Generator
-) -> list[_Event]:
-    """Citizen academies, youth programs, job fairs for returning citizens, and a few others."""
+def _academy_events(venues: _Venues, period: _Period) -> list[_Event]:
+    """Citizen Police Academy: spring and fall cohorts, eight weekly Tuesday sessions."""
+    spot = venues.in_hood(venues.hosts(1)[0], "Demo City Police Training Academy")
     events = []
-    period = plan.period
-    years = range(period.start.year, period.end.year + 1)
-    academy_host = int(venues.host_hoods(1)[0])
-    ax, ay = venues.in_hood(academy_host)
-    for year in years:
+    for year in range(period.start.year, period.end.year + 1):
         for season, month in (("Spring", 3), ("Fall", 9)):
             first = _nth_weekday(year, month, 1)
             for session in range(8):
+                title = (
+                    f"Citizen Police Academy – {season} {year} cohort, session {session + 1} of 8"
+                )
+                start = _at(first + timedelta(weeks=session), 18)
                 events.append(
-                    _Event("citizen_academy",
-                           f"Citizen Police Academy – {season} {year} cohort, "
-                           f"session {session + 1} of 8",
-                           _at(first + timedelta(weeks=session), 18), 180, ax, ay,
-                           "Demo City Police Training Academy", academy_host,
-                           "Patrol, K9, SWAT, Crime prevention", None)
+                    _Event("citizen_academy", title, start, 180, spot,
+                           "Patrol, K9, SWAT, Crime prevention")
                 )  # fmt: skip
-    pal_hosts = venues.host_hoods(3, exclude=plan.under_served)
-    pal_spots = [(venues.venue_name(h), *venues.in_hood(h)) for h in pal_hosts]
-    for year in years:
-        for hood in venues.host_hoods(6, exclude=plan.under_served):
+    return events
+
+
+def _youth_events(city: _City, plan: _Plan, venues: _Venues) -> list[_Event]:
+    """A summer basketball league at six sites a year, and three year-round programs."""
+    events = []
+    period = plan.period
+    for year in range(period.start.year, period.end.year + 1):
+        first = _nth_weekday(year, 6, 2, 2)
+        for hood in venues.hosts(6, exclude=plan.under_served):
             name = city.hoods["name"][hood]
-            x, y = venues.in_hood(hood)
-            first = _nth_weekday(year, 6, 2, 2)
+            spot = venues.in_hood(hood, f"{name} Recreation Center")
             for week in range(9):
                 events.append(
                     _Event("youth_program", f"Summer youth basketball league – {name}",
-                           _at(first + timedelta(weeks=week), 18), 120, x, y,
-                           f"{name} Recreation Center", int(hood), "Patrol",
+                           _at(first + timedelta(weeks=week), 18), 120, spot, "Patrol",
                            "Heartland Boys & Girls Club, Demo City Parks & Recreation")
                 )  # fmt: skip
-    for year, month in _months(period.start, period.end):
-        for k, hood in enumerate(pal_hosts):
-            venue, x, y = pal_spots[k]
-            title = (
-                "Police Athletic League – ",
-                "Youth mentoring night – ",
-                "Police Explorers – ",
-            )[k]
-            events.append(
-                _Event("youth_program", title + city.hoods["name"][hood],
-                       _at(_nth_weekday(year, month, 5, 2), 10 + 3 * (k == 1)), 150, x, y,
-                       venue, int(hood), "Patrol", "Big Brothers Big Sisters")
-            )  # fmt: skip
-    job_hosts = venues.host_hoods(3)
-    job_spots = [(venues.venue_name(h), *venues.in_hood(h)) for h in job_hosts]
-    for q, (year, month) in enumerate(
-        (y, m) for y, m in _months(period.start, period.end) if m in (2, 5, 8, 11)
-    ):
-        venue, x, y = job_spots[q % 3]
-        events.append(
-            _Event("job_fair",
-                   f"Second-chance job fair for returning citizens – {year} Q{(month + 1) // 3}",
-                   _at(_nth_weekday(year, month, 2, 2), 10), 240, x, y, venue,
-                   int(job_hosts[q % 3]),
-                   "Crime prevention", ", ".join(_pick(rng, _JOB_PARTNERS, 3)))
-        )  # fmt: skip
-    others = (
-        ("Senior safety seminar", 14, 90), ("Bike safety rodeo", 10, 180),
-        ("Police station open house", 11, 240), ("Holiday toy drive", 12, 180),
-        ("Prescription drug take-back day", 10, 240),
-    )  # fmt: skip
-    for year in years:
-        for hood in venues.host_hoods(8):
-            title, hour, minutes = others[int(rng.integers(len(others)))]
+    programs = ("Police Athletic League", "Youth mentoring night", "Police Explorers")
+    for program, hood in zip(programs, venues.hosts(3, exclude=plan.under_served), strict=True):
+        spot = venues.named_in_hood(hood)
+        title = f"{program} – {city.hoods['name'][hood]}"
+        for year, month in _months(period.start, period.end):
+            start = _at(_nth_weekday(year, month, 5, 2), 10)
+            partners = "Big Brothers Big Sisters"
+            events.append(_Event("youth_program", title, start, 150, spot, "Patrol", partners))
+    return events
+
+
+def _job_fair_events(venues: _Venues, period: _Period, rng: np.random.Generator) -> list[_Event]:
+    """Second-chance job fairs for returning citizens, quarterly, at three rotating venues."""
+    spots = [venues.named_in_hood(h) for h in venues.hosts(3)]
+    quarters = [(y, m) for y, m in _months(period.start, period.end) if m in (2, 5, 8, 11)]
+    events = []
+    for q, (year, month) in enumerate(quarters):
+        title = f"Second-chance job fair for returning citizens – {year} Q{(month + 1) // 3}"
+        start = _at(_nth_weekday(year, month, 2, 2), 10)
+        partners = ", ".join(_pick(rng, _JOB_PARTNERS, 3))
+        spot = spots[q % 3]
+        events.append(_Event("job_fair", title, start, 240, spot, "Crime prevention", partners))
+    return events
+
+
+_OTHER_EVENTS = (
+    ("Senior safety seminar", 14, 90), ("Bike safety rodeo", 10, 180),
+    ("Police station open house", 11, 240), ("Holiday toy drive", 12, 180),
+    ("Prescription drug take-back day", 10, 240),
+)  # fmt: skip
+
+
+def _other_events(
+    city: _City, venues: _Venues, period: _Period, rng: np.random.Generator
+) -> list[_Event]:
+    """A handful of one-off events a year: seminars, rodeos, open houses, drives."""
+    events = []
+    for year in range(period.start.year, period.end.year + 1):
+        for hood in venues.hosts(8):
+            title, hour, minutes = _OTHER_EVENTS[int(rng.integers(len(_OTHER_EVENTS)))]
             day = _nth_weekday(year, int(rng.integers(3, 13)), 5, int(rng.integers(1, 4)))
-            x, y = venues.in_hood(int(hood))
             events.append(
                 _Event("other", f"{title} – {city.hoods['name'][hood]}", _at(day, hour), minutes,
-                       x, y, venues.venue_name(int(hood)), int(hood), "Crime prevention",
+                       venues.named_in_hood(hood), "Crime prevention",
                        ", ".join(_pick(rng, _CITY_ORGS, 1)))
             )  # fmt: skip
     return events
@@ -1200,17 +1214,24 @@ def _events(city: _City, plan: _Plan, seed: int, areas: gpd.GeoDataFrame) -> pd.
     """Every outreach event inside the period, ids in time order, areas by point-in-polygon."""
     rng = _rng(seed, "events")
     venues = _Venues(city, plan, rng)
+    period = plan.period
     rows = [
         *_nno_events(city, plan, venues, rng),
         *_coffee_events(city, plan, venues, rng),
         *_meeting_events(city, plan, venues, rng),
-        *_program_events(city, plan, venues, rng),
+        *_academy_events(venues, period),
+        *_youth_events(city, plan, venues),
+        *_job_fair_events(venues, period, rng),
+        *_other_events(city, venues, period, rng),
     ]
-    frame = pd.DataFrame(rows, columns=list(_Event._fields))
-    first = _at(plan.period.start, 0)
-    last = _at(plan.period.end + timedelta(days=1), 0)
-    frame = frame[(frame["starts_at"] >= first) & (frame["starts_at"] < last)]
-    frame = frame.sort_values(["starts_at", "program", "title", "x"], kind="stable")
+    frame = pd.DataFrame(
+        [(*e[:4], *e.spot, e.units, e.partners) for e in rows],
+        columns=["program", "title", "starts_at", "minutes", *_Spot._fields, "units", "partners"],
+    )
+    inside = (frame["starts_at"] >= _at(period.start, 0)) & (
+        frame["starts_at"] < _at(period.end + timedelta(days=1), 0)
+    )
+    frame = frame[inside].sort_values(["starts_at", "program", "title", "x"], kind="stable")
     frame = frame.reset_index(drop=True)
     width = max(5, len(str(len(frame))))
     frame.insert(0, "event_id", [f"EV-{i:0{width}d}" for i in range(1, len(frame) + 1)])
@@ -1246,11 +1267,17 @@ _ATTENDANCE = {
 assert set(_ATTENDANCE) == set(PROGRAMS), "every program needs attendance ranges"
 
 
+def _nullable(values: np.ndarray, mask: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    out = pd.array(np.where(mask, values, 0).astype(int), dtype="Int64")
+    out[~mask] = pd.NA
+    return out
+
+
 def _attendance(
     city: _City, plan: _Plan, events: pd.DataFrame, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Head counts for almost every event, a breakdown for most, a trust survey for about half,
-    and home neighbourhoods for about a quarter."""
+    """Attendance rows (head counts for ~97 % of events, a breakdown for most, a survey for
+    about half) and home neighbourhoods for about a quarter of them."""
     rng = _rng(seed, "attendance")
     n = len(events)
     table = np.array([_ATTENDANCE[p] for p in events["program"]], dtype=float).reshape(n, 8)
@@ -1263,46 +1290,68 @@ def _attendance(
     youth = np.floor(headcount * rng.uniform(table[:, 6], table[:, 7]))
     unknown = np.floor(headcount * rng.uniform(0, 0.05, n))
     residents = headcount - officers - partners - youth - unknown
-    youth = np.where(residents < 0, youth + residents, youth)
+    youth = np.where(residents < 0, youth + residents, youth)  # never more than the room
     residents = np.maximum(residents, 0)
     locals_ = residents + youth
-
-    risk_z = np.log(city.hoods["risk"].to_numpy())
-    risk_z = (risk_z - risk_z.mean()) / risk_z.std()
-    surveyed = (rng.random(n) < 0.5) & (locals_ >= 8)
-    survey_n = np.where(surveyed, np.clip(rng.binomial(locals_.astype(int), 0.35), 5, None), 0)
-    survey_n = np.minimum(survey_n, locals_).astype(int)
-    before = 3.4 - 0.35 * risk_z[host] + rng.normal(0, 0.25, n)
-    before += np.where(events["program"] == "citizen_academy", 0.3, 0.0)
-    lift = rng.normal(0.3, 0.12, n) + rng.normal(0, 0.8, n) / np.sqrt(np.maximum(survey_n, 1))
-    after = np.clip(before + lift, 1, 5)
-    before = np.clip(before, 1, 5)
-
+    survey_n, before, after = _surveys(city, plan, events, locals_, rng)
+    surveyed = survey_n > 0
     has_row = rng.random(n) < 0.97
     has_breakdown = rng.random(n) < 0.9
-
-    def part(values: np.ndarray, mask: np.ndarray) -> pd.api.extensions.ExtensionArray:
-        out = pd.array(np.where(mask, values, 0).astype(int), dtype="Int64")
-        out[~mask] = pd.NA
-        return out
-
     attendance = pd.DataFrame(
         {
             "event_id": events["event_id"].to_numpy(),
             "headcount": headcount.astype(int),
-            "residents": part(residents, has_breakdown),
-            "youth": part(youth, has_breakdown),
-            "officers": part(officers, has_breakdown),
-            "partners": part(partners, has_breakdown),
-            "survey_n": part(survey_n, surveyed),
-            "trust_before": np.where(surveyed, np.round(before, 2), np.nan),
-            "trust_after": np.where(surveyed, np.round(after, 2), np.nan),
+            "residents": _nullable(residents, has_breakdown),
+            "youth": _nullable(youth, has_breakdown),
+            "officers": _nullable(officers, has_breakdown),
+            "partners": _nullable(partners, has_breakdown),
+            "survey_n": _nullable(survey_n, surveyed),
+            "trust_before": np.where(surveyed, before, np.nan),
+            "trust_after": np.where(surveyed, after, np.nan),
         }
     )[has_row].reset_index(drop=True)
+    with_homes = has_row & has_breakdown & (locals_ > 0) & (rng.random(n) < 0.25)
+    homes = _home_areas(city, events, locals_, with_homes, rng)
+    return attendance, homes
 
-    homes = []
-    with_homes = np.flatnonzero(has_row & has_breakdown & (locals_ > 0) & (rng.random(n) < 0.25))
-    for i in with_homes:
+
+def _surveys(
+    city: _City, plan: _Plan, events: pd.DataFrame, locals_: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Trust surveys (1-5) for about half the events: survey_n (0 = none), mean before, after.
+
+    Trust is lower where crime is high, a little higher after an event (+0.3 on average,
+    noisier for small samples), and higher in treated neighbourhoods once sustained
+    outreach has started (+0.25): the perception side of the planted truth.
+    """
+    n = len(events)
+    host = events["host"].to_numpy()
+    risk = np.log(city.hoods["risk"].to_numpy())
+    risk = (risk - risk.mean()) / risk.std()
+    surveyed = (rng.random(n) < 0.5) & (locals_ >= 8)
+    survey_n = np.where(surveyed, np.clip(rng.binomial(locals_.astype(int), 0.35), 5, None), 0)
+    survey_n = np.minimum(survey_n, locals_).astype(int)
+    sustained = np.isin(host, plan.treated) & (
+        events["starts_at"].to_numpy() >= np.datetime64(plan.period.effect_start)
+    )
+    before = 3.4 - 0.35 * risk[host] + 0.25 * sustained + rng.normal(0, 0.25, n)
+    before += np.where(events["program"] == "citizen_academy", 0.3, 0.0)  # self-selected
+    lift = rng.normal(0.3, 0.12, n) + rng.normal(0, 0.8, n) / np.sqrt(np.maximum(survey_n, 1))
+    after = np.round(np.clip(before + lift, 1, 5), 2)
+    return survey_n, np.round(np.clip(before, 1, 5), 2), after
+
+
+def _home_areas(
+    city: _City,
+    events: pd.DataFrame,
+    locals_: np.ndarray,
+    mask: np.ndarray,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Where attendees live: mostly the host neighbourhood, the rest from adjacent ones."""
+    host = events["host"].to_numpy()
+    rows = []
+    for i in np.flatnonzero(mask):
         near = city.neighbours[host[i]]
         k = min(len(near), int(rng.integers(1, 5)))
         others = rng.choice(near, k, replace=False) if k else np.array([], dtype=int)
@@ -1310,9 +1359,8 @@ def _attendance(
         counts = rng.multinomial(int(locals_[i]), share / share.sum())
         for hood, count in zip([host[i], *others], counts, strict=True):
             if count > 0:
-                homes.append((events["event_id"].iloc[i], f"neighbourhood:{hood + 1}", int(count)))
-    home_frame = pd.DataFrame(homes, columns=["event_id", "home_area_id", "headcount"])
-    return attendance, home_frame
+                rows.append((events["event_id"].iloc[i], f"neighbourhood:{hood + 1}", int(count)))
+    return pd.DataFrame(rows, columns=["event_id", "home_area_id", "headcount"])
 
 
 # Writing --------------------------------------------------------------------------------
@@ -1340,6 +1388,7 @@ select
     lat, lon, neighbourhood_id, beat_id, district_id, council_district_id,
     $source as source
 from demo_incidents
+order by seq
 """
 
 
@@ -1426,7 +1475,8 @@ def _meta(
             "neighbourhoods are multiplied by (1 + effect); nothing else changes. Treated "
             "neighbourhoods get monthly watch and partnership meetings and extra National "
             "Night Out parties from then on. Under-served neighbourhoods have among the "
-            "highest crime rates, rising, and almost no outreach."
+            "highest crime rates, rising, and almost no outreach. Survey trust scores in "
+            "treated neighbourhoods are 0.25 higher from effect_start."
         ),
     }
 

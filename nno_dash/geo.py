@@ -95,11 +95,19 @@ def feature_collection(areas: gpd.GeoDataFrame) -> dict:
     return json.loads(areas[["area_id", "geometry"]].set_index("area_id").to_json(drop_id=False))
 
 
-def bounds_view(areas: gpd.GeoDataFrame, width_px: int = 900) -> tuple[dict[str, float], float]:
-    """Map centre and a zoom that fits the areas' bounds in about `width_px` pixels."""
+def bounds_view(
+    areas: gpd.GeoDataFrame, width_px: int = 900, height_px: int = 560
+) -> tuple[dict[str, float], float]:
+    """Map centre and the web-mercator zoom that fits the areas' bounds in the given pixels."""
     if areas.empty:
         return {"lat": 0.0, "lon": 0.0}, 1.0
     minx, miny, maxx, maxy = areas.total_bounds
-    span = max(maxx - minx, (maxy - miny) * 1.4, 1e-6)
-    zoom = float(np.clip(np.log2(360 * width_px / 512 / span), 1, 16))
-    return {"lat": (miny + maxy) / 2, "lon": (minx + maxx) / 2}, round(zoom - 0.2, 2)
+
+    def mercator_y(lat: float) -> float:
+        return float(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+    x_span = max(maxx - minx, 1e-9) / 360
+    y_span = max(mercator_y(maxy) - mercator_y(miny), 1e-9) / (2 * np.pi)
+    zoom = min(np.log2(width_px / 512 / x_span), np.log2(height_px / 512 / y_span))
+    centre = {"lat": (miny + maxy) / 2, "lon": (minx + maxx) / 2}
+    return centre, round(float(np.clip(zoom - 0.15, 1, 18)), 2)

@@ -27,12 +27,13 @@ def area_map(
     events: pd.DataFrame | None = None,
     map_style: str = "white-bg",
     height: int = 560,
+    width_px: int = 900,
     hover: dict[str, str] | None = None,
 ) -> go.Figure:
     """Choropleth of `value` per area_id, outlines for every area, optional event markers."""
     if areas.empty:
         return charts.empty_figure("No boundaries loaded for this kind of area")
-    centre, zoom = geo.bounds_view(areas)
+    centre, zoom = geo.bounds_view(areas, width_px, height)
     data = areas[["area_id"]].merge(frame, on="area_id", how="left")
     hover_data = hover or {value: ":,.1f", "population": ":,"}
     fig = px.choropleth_map(

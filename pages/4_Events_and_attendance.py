@@ -45,11 +45,13 @@ show_chart(
 st.subheader("Event list")
 event_list = page.load(queries.event_list, page.filters)
 st.dataframe(
-    event_list.drop(columns=["lat", "lon"]),
+    charts.labelled(event_list, "program"),
     hide_index=True,
     width="stretch",
     column_config={
         "event_id": None,
+        "lat": None,
+        "lon": None,
         "starts_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
         "title": "Event",
         "program": "Program",

@@ -16,9 +16,8 @@ source = f"Source: {agency} records system; outreach log. Data as of {page.info[
 st.subheader("Outreach by program")
 by_program = page.load(queries.events_by_program, page.filters)
 fig = charts.events_by_program_bar(by_program, "events")
-charts.style(
-    fig, "Community outreach events by program", f"{page.describe()}<br><sup>{source}</sup>"
-)
+fig.update_layout(height=520)
+charts.titled(fig, "Community outreach events by program", page.describe(), source)
 show_chart(
     fig,
     by_program[["program", "events", "events_prev", "attendance", "attendance_prev"]],
@@ -30,9 +29,8 @@ show_chart(
 st.subheader("Crime trend")
 series = page.load(queries.incident_series, page.filters, "month")
 trend = charts.incident_trend(series)
-charts.style(
-    trend, "Incidents per month by offence class", f"{page.describe()}<br><sup>{source}</sup>"
-)
+trend.update_layout(height=520)
+charts.titled(trend, "Incidents per month by offence class", page.describe(), source)
 show_chart(trend, series, name="press_crime_trend", counts=("incidents",), settings=page.settings)
 st.caption(
     f"Counts under {page.settings.suppression_threshold} are shown as "

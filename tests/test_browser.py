@@ -126,7 +126,7 @@ def _wait_for_page(page, with_chart: bool) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
-    page.wait_for_timeout(800)
+    page.wait_for_timeout(2000)  # tables and maps paint after the run ends
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()
 

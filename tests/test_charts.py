@@ -44,10 +44,16 @@ def test_program_bars_show_labels_not_codes():
     assert set(fig.data[1].y) == {"Coffee with a Cop", "National Night Out"}
 
 
-def test_title_and_subtitle_for_exports():
-    fig = charts.style(charts.empty_figure(), "A title", "a subtitle")
-    assert fig.layout.title.text == "A title"
-    assert fig.layout.title.subtitle.text == "a subtitle"
+def test_title_subtitle_and_source_for_exports():
+    fig = charts.titled(charts.empty_figure(), "A title", "a subtitle", "Source: X; as of Y")
+    assert "A title" in fig.layout.title.text
+    assert fig.layout.title.subtitle.text == "a subtitle<br>Source: X; as of Y"
+
+
+def test_the_same_code_gets_the_label_of_its_column():
+    frame = pd.DataFrame({"crime_class": ["other"], "program": ["other"]})
+    out = charts.labelled(frame, "crime_class", "program")
+    assert out.iloc[0].tolist() == ["Other offences", "Other outreach"]
 
 
 def test_seasonal_heatmap_has_twelve_months():
