@@ -112,3 +112,26 @@ def test_changing_area_kind_drops_areas_of_the_old_kind(app_env):
     assert not at.exception
     assert at.multiselect(key="flt_areas").value == []
     assert at.query_params["kind"] in ("beat", ["beat"])
+
+
+def test_missing_database_is_built_from_the_demo_and_said_on_screen(tmp_path, monkeypatch):
+    path = tmp_path / "new" / "nno.duckdb"
+    monkeypatch.setenv("NNO_DB", str(path))
+    monkeypatch.setenv("NNO_DEMO_INCIDENTS", "5000")
+    at = open_page("dashboard.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert path.exists()
+    assert any("demo city was generated" in s.value for s in at.success)
+    assert int(metric(at, "Incidents").replace(",", "")) > 0
+
+
+def test_an_older_database_is_upgraded_when_the_app_opens_it(tmp_path, monkeypatch):
+    import duckdb
+
+    path = tmp_path / "v1.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute((Path(__file__).parent / "data" / "schema_v1.sql").read_text())
+    monkeypatch.setenv("NNO_DB", str(path))
+    at = open_page("dashboard.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("upgraded from schema version 1" in s.value for s in at.success)
