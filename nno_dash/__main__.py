@@ -107,9 +107,172 @@ def _run_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ProgressBar:
+    """A one-line progress bar on a terminal; silent when output is not a terminal."""
+
+    def __init__(self, stream, *, force: bool = False, width: int = 30) -> None:
+        self.stream = stream
+        self.enabled = force or (hasattr(stream, "isatty") and stream.isatty())
+        self.width = width
+        self.label: str | None = None
+
+    def __call__(self, label: str, fraction: float | None) -> None:
+        if not self.enabled:
+            return
+        if fraction is None:
+            bar = "." * self.width
+            text = f"\r{label[:40]:<40} [{bar}]"
+        else:
+            done = int(round(max(0.0, min(fraction, 1.0)) * self.width))
+            bar = "#" * done + "-" * (self.width - done)
+            text = f"\r{label[:40]:<40} [{bar}] {fraction:4.0%}"
+        self.stream.write(text)
+        self.stream.flush()
+        self.label = label
+
+    def close(self) -> None:
+        if self.enabled and self.label is not None:
+            self.stream.write("\r" + " " * (40 + self.width + 8) + "\r")
+            self.stream.flush()
+
+
+def _add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="import an agency's files: areas, events, attendance or incidents",
+        description="Check files against a mapping and load each one in one transaction "
+        "(all its accepted rows or none). Exit code 0 when every file loaded, 1 when any "
+        "file was rejected as a whole. Rows that cannot be used go to the rejects table and "
+        "a CSV beside the database.",
+    )
+    p.add_argument("kind", choices=("areas", "events", "attendance", "incidents"))
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "--mapping",
+        help="mapping file or shipped mapping name (default: the shipped mapping that fits "
+        "each file; see `mapping list`)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="do everything but keep the result: write nothing"
+    )
+    p.add_argument(
+        "--rejects-dir",
+        type=Path,
+        default=None,
+        help="folder for the rejects CSVs (default: rejects/ beside the database)",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_run_import)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    import json
+
+    from nno_dash import importer
+
+    bar = _ProgressBar(sys.stderr, force=False) if not args.quiet else None
+    try:
+        report = importer.run(
+            args.db,
+            args.kind,
+            args.files,
+            args.mapping,
+            dry_run=args.dry_run,
+            rejects_dir=args.rejects_dir,
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        print(json.dumps([f.as_dict() for f in report.files], indent=2, ensure_ascii=False))
+    else:
+        print(report.summary())
+    return report.exit_code
+
+
+def _add_mapping(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("mapping", help="write, list and check mapping files")
+    actions = p.add_subparsers(dest="action", required=True)
+    s = actions.add_parser(
+        "suggest", help="print a starting mapping for a file, and what it could not place"
+    )
+    s.add_argument("file", type=Path)
+    s.add_argument("--kind", choices=("areas", "events", "attendance", "incidents"))
+    s.add_argument("--output", type=Path, help="write the mapping here instead of printing it")
+    s.set_defaults(run=_run_mapping_suggest)
+    ls = actions.add_parser("list", help="the mappings shipped with the package")
+    ls.set_defaults(run=_run_mapping_list)
+    c = actions.add_parser("check", help="validate a mapping file (and a data file against it)")
+    c.add_argument("mapping")
+    c.add_argument("file", type=Path, nargs="?")
+    c.set_defaults(run=_run_mapping_check)
+
+
+def _run_mapping_suggest(args: argparse.Namespace) -> int:
+    from nno_dash import mapping, readers
+
+    try:
+        suggestion = mapping.suggest(args.file, args.kind)
+    except readers.ReadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.output:
+        args.output.write_text(suggestion.text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(suggestion.text, end="")
+    placed = ", ".join(f"{k} <- {v}" for k, v in suggestion.placed.items()) or "nothing"
+    print(f"placed: {placed}", file=sys.stderr)
+    print(
+        "could not place columns: " + (", ".join(suggestion.unplaced_columns) or "none"),
+        file=sys.stderr,
+    )
+    if suggestion.unplaced_fields:
+        print("fields with no column: " + ", ".join(suggestion.unplaced_fields), file=sys.stderr)
+    return 0
+
+
+def _run_mapping_list(args: argparse.Namespace) -> int:
+    from nno_dash import mapping
+
+    for name in mapping.shipped():
+        m = mapping.load(name)
+        print(f"{name:<28} {m.kind:<11} {m.description}")
+    return 0
+
+
+def _run_mapping_check(args: argparse.Namespace) -> int:
+    from nno_dash import mapping, readers
+
+    try:
+        m = mapping.load(args.mapping)
+        print(f"{m.origin}: valid {m.kind} mapping {m.name!r}")
+        if args.file is not None:
+            if readers.is_geo(args.file, m.read):
+                header = list(readers.read_boundaries(args.file, m.read, rows=1)[0].columns)
+            else:
+                header = readers.read_header(args.file, m.read)
+            used = m.columns_used()
+            _, missing = mapping.resolve_columns(used, header)
+            required = m.required_columns()
+            for column in missing:
+                level = "MISSING (required)" if column in required else "missing (optional)"
+                print(f"  {level}: {column!r} for {used[column]}")
+            if any(c in required for c in missing):
+                return 1
+            print(f"  {args.file.name}: every required column is present")
+    except (mapping.MappingError, readers.ReadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 # Each entry adds one subcommand given the shared options (--db) as a parent parser.
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]
-SUBCOMMANDS: list[Registrar] = [_add_demo, _add_migrate]
+SUBCOMMANDS: list[Registrar] = [_add_demo, _add_migrate, _add_import, _add_mapping]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -50,6 +50,7 @@ TOTAL_POPULATION = 600_000
 POPULATION_RANGE = (2_000, 45_000)
 N_HIGH_CRIME = 5
 N_UNDER_SERVED = 4
+UNDER_SERVED_TREND = 0.06  # log change per year: crime rises where outreach is missing
 N_OCTOBER_NNO = 5
 HOTSPOT_SIGMA_M = 150.0
 STREET_SPACING_M = 400.0
@@ -466,7 +467,7 @@ def _whole(cells: np.ndarray) -> list[shapely.Polygon]:
             shared[i] = -1
             j = int(np.argmax(shared))
             mains[j] = shapely.union(mains[j], fragment)
-    return [_largest(m) if not isinstance(m, shapely.Polygon) else m for m in mains]
+    return list(mains)
 
 
 def _position_order(centroids: np.ndarray) -> np.ndarray:
@@ -491,21 +492,6 @@ def _scale_to_total(raw: np.ndarray, total: float, low: float, high: float) -> n
         values = np.clip(raw * scale, low, high)
         scale *= total / values.sum()
     return np.clip(raw * scale, low, high)
-
-
-def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Cluster labels for a few dozen points (council districts from neighbourhoods)."""
-    centres = points[rng.choice(len(points), k, replace=False)]
-    labels = np.zeros(len(points), dtype=int)
-    for _ in range(50):
-        distance = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2)
-        labels = distance.argmin(axis=1)
-        for j in range(k):
-            if not (labels == j).any():  # an empty cluster takes the worst-served point
-                far = int(distance[np.arange(len(points)), labels].argmax())
-                labels[far] = j
-            centres[j] = points[labels == j].mean(axis=0)
-    return labels
 
 
 @dataclass
@@ -660,10 +646,49 @@ def _interpolate_population(hoods: gpd.GeoDataFrame, parts: gpd.GeoDataFrame, n:
     return np.round(np.bincount(parts["beat"].to_numpy(), weights=people, minlength=n)).astype(int)
 
 
-def _council_districts(hoods: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
-    """Council districts: compact groups of whole neighbourhoods, so their sums are exact."""
-    centroids = _centroids(hoods.geometry.values)
-    labels = _kmeans(centroids, N_COUNCIL, rng)
+def _adjacency(hoods: gpd.GeoDataFrame) -> list[np.ndarray]:
+    """For each neighbourhood, the ones sharing a border with it (a corner is not enough)."""
+    geoms = hoods.geometry.to_numpy()
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left != right
+    left, right = left[keep], right[keep]
+    shared = shapely.length(
+        shapely.intersection(shapely.boundary(geoms[left]), shapely.boundary(geoms[right]))
+    )
+    left, right = left[shared > 10], right[shared > 10]
+    return [right[left == i] for i in range(len(geoms))]
+
+
+def _council_districts(
+    hoods: gpd.GeoDataFrame, adjacent: list[np.ndarray], rng: np.random.Generator
+) -> gpd.GeoDataFrame:
+    """Council districts: contiguous groups of whole neighbourhoods with similar populations.
+
+    Grown from spread-out seed neighbourhoods: the least populous district so far takes
+    the unassigned neighbour nearest its seed, as redistricting balances population.
+    """
+    centroids = _centroids(hoods.geometry.to_numpy())
+    population = hoods["population"].to_numpy()
+    seeds = [int(rng.integers(len(hoods)))]
+    while len(seeds) < N_COUNCIL:  # farthest-point seeding spreads them over the city
+        gaps = np.linalg.norm(centroids[:, None] - centroids[seeds][None], axis=2)
+        seeds.append(int(np.argmax(gaps.min(axis=1))))
+    labels = np.full(len(hoods), -1)
+    labels[seeds] = np.arange(N_COUNCIL)
+    totals = population[seeds].astype(float)
+    while (labels < 0).any():
+        for j in np.argsort(totals, kind="stable"):
+            members = np.flatnonzero(labels == j)
+            frontier = np.unique(np.concatenate([adjacent[m] for m in members]))
+            frontier = frontier[labels[frontier] < 0]
+            if len(frontier):
+                gap = np.linalg.norm(centroids[frontier] - centroids[seeds[j]], axis=1)
+                pick = frontier[np.argmin(gap)]
+                labels[pick] = j
+                totals[j] += population[pick]
+                break
+        else:  # no district can grow: impossible on a connected map, but never loop forever
+            labels[labels < 0] = int(np.argmin(totals))
     middles = np.array([centroids[labels == j].mean(axis=0) for j in range(N_COUNCIL)])
     rows = []
     for number, j in enumerate(_position_order(middles), start=1):
@@ -677,14 +702,8 @@ def _council_districts(hoods: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry")
 
 
-def _adjacent(hoods: gpd.GeoDataFrame) -> list[np.ndarray]:
-    near, other = shapely.STRtree(hoods.geometry.values).query(
-        hoods.geometry.buffer(1.0).values, predicate="intersects"
-    )
-    return [other[(near == i) & (other != i)] for i in range(len(hoods))]
-
-
 def _make_city(seed: int) -> _City:
+    """The whole geography and its standing traits; depends on the seed alone."""
     rng = _rng(seed, "city")
     outline, river = _outline(rng)
     hoods = _neighbourhoods(outline, river, rng)
@@ -697,7 +716,8 @@ def _make_city(seed: int) -> _City:
     parts = _pieces(hoods, beats)
     beats["population"] = _interpolate_population(hoods, parts, len(beats))
     districts["population"] = beats.groupby("district")["population"].sum().to_numpy()
-    councils = _council_districts(hoods, rng)
+    adjacent = _adjacency(hoods)
+    councils = _council_districts(hoods, adjacent, rng)
     columns = ["area_id", "kind", "code", "name", "population", "geometry"]
     areas = pd.concat(
         [hoods[columns], beats[columns], districts[columns], councils[columns]],
@@ -709,7 +729,7 @@ def _make_city(seed: int) -> _City:
         beats=beats,
         parts=parts,
         hotspots=hotspots,
-        neighbours=_adjacent(hoods),
+        neighbours=adjacent,
         category_mult=category_mult,
         downtown=downtown,
     )
@@ -755,6 +775,9 @@ def _area_weights(city: _City) -> np.ndarray:
 
 
 def _make_plan(city: _City, period: _Period, params: DemoParams) -> _Plan:
+    """Choose the under-served areas (4 of the 7 highest expected crime rates, downtown
+    aside), the treated ones (named, or drawn from the top two thirds by rate, never
+    under-served), the October NNO areas and the watch groups."""
     rng = _rng(params.seed, "plan")
     rate = _area_weights(city).sum(axis=1) / city.hoods["population"].to_numpy()
     by_rate = [i for i in np.argsort(-rate, kind="stable") if i != city.downtown]
@@ -775,7 +798,7 @@ def _make_plan(city: _City, period: _Period, params: DemoParams) -> _Plan:
     others = [i for i in range(N_HOODS) if i not in treated and i not in under_served]
     october = np.sort(rng.choice(others, N_OCTOBER_NNO, replace=False))
     propensity = city.hoods["propensity"].to_numpy().copy()
-    propensity[under_served] = 0.05
+    propensity[under_served] = 0.01
     watch = rng.random(N_HOODS) < np.clip(0.2 + 0.35 * propensity, 0, 0.9)
     watch[under_served] = False
     return _Plan(period, treated, under_served, october, propensity, watch)
@@ -810,7 +833,7 @@ def _intensity(city: _City, plan: _Plan, params: DemoParams) -> np.ndarray:
         * np.exp(cat["trend"][None, :] * years[:, None])
     )
     trend = city.hoods["trend"].to_numpy().copy()
-    trend[plan.under_served] = 0.06  # rising crime where outreach is missing
+    trend[plan.under_served] = UNDER_SERVED_TREND
     area_time = np.exp(trend[:, None] * years[None, :])
     lam = _area_weights(city)[:, None, :] * time_factor[None, :, :] * area_time[:, :, None]
     lam *= (params.incidents * cat["share"] / cat["share"].sum()) / lam.sum(axis=(0, 1))
@@ -839,7 +862,7 @@ def _block_addresses(x: np.ndarray, y: np.ndarray) -> pd.Categorical:
     positive = np.where(on_ns, y >= 0, x >= 0)
     block = np.floor(np.where(on_ns, np.abs(y), np.abs(x)) / BLOCK_M).astype(int)
     key = ((on_ns * 1000 + line + 500) * 2 + positive) * 1000 + block
-    unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     labels = []
     for i in first:
         if on_ns[i]:
@@ -892,24 +915,24 @@ def _locations(
     return xy
 
 
-def _incidents(
-    city: _City, plan: _Plan, params: DemoParams, areas: gpd.GeoDataFrame
-) -> pd.DataFrame:
-    """One row per incident, sorted by time, ready for the insert (ids are made in SQL)."""
-    lam = _intensity(city, plan, params)
-    counts = _counts(lam, params.seed)
-    cell = np.repeat(np.arange(counts.size), counts.ravel())
-    hood, day, category = np.unravel_index(cell, counts.shape)
-    rng = _rng(params.seed, "incidents")
-    n = len(cell)
-
-    offence = np.empty(n, dtype=np.int64)
+def _offences(category: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An agency offence code (row of _OFFENCE_TABLE) for each incident, by its category."""
+    offence = np.empty(len(category), dtype=np.int64)
+    weights = _OFFENCE_TABLE["weight"].to_numpy()
     for c, code in enumerate(CATEGORY_CODES):
         rows = np.flatnonzero(category == c)
-        choices = _OFFENCE_TABLE.index[_OFFENCE_TABLE["category"] == code].to_numpy()
-        weights = _OFFENCE_TABLE["weight"].to_numpy()[choices]
-        offence[rows] = rng.choice(choices, len(rows), p=weights / weights.sum())
+        choices = np.flatnonzero(_OFFENCE_TABLE["category"].to_numpy() == code)
+        p = weights[choices] / weights[choices].sum()
+        offence[rows] = rng.choice(choices, len(rows), p=p)
+    return offence
 
+
+def _times(
+    day: np.ndarray, category: np.ndarray, period: _Period, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Occurred and reported times: the hour from the category's daily curve, the report
+    a lognormal delay later (minutes for robbery, days for fraud), never after the end."""
+    n = len(day)
     hour = np.empty(n, dtype=np.int64)
     profile = np.array([list(_HOURS).index(_CATS[c].hours) for c in CATEGORY_CODES])[category]
     u = rng.random(n)
@@ -917,39 +940,52 @@ def _incidents(
         rows = profile == p
         cdf = np.cumsum(curve) / np.sum(curve)
         hour[rows] = np.minimum(np.searchsorted(cdf, u[rows], side="right"), 23)
-    minute = rng.integers(0, 60, n)
-    occurred = _days(plan.period)[day].astype("datetime64[s]") + (hour * 3600 + minute * 60).astype(
-        "timedelta64[s]"
-    )
+    seconds = hour * 3600 + rng.integers(0, 60, n) * 60
+    occurred = _days(period)[day].astype("datetime64[s]") + seconds.astype("timedelta64[s]")
     median_delay = np.array([_CATS[c].report_hours for c in CATEGORY_CODES])[category]
-    delay_min = np.maximum(5, np.round(median_delay * 60 * rng.lognormal(0, 1.1, n)))
-    last_minute = np.datetime64(plan.period.end) + np.timedelta64(1, "D") - np.timedelta64(60, "s")
-    reported = np.minimum(occurred + (delay_min * 60).astype("timedelta64[s]"), last_minute)
+    delay = np.maximum(5, np.round(median_delay * 60 * rng.lognormal(0, 1.1, n))) * 60
+    last_minute = np.datetime64(period.end) + np.timedelta64(1, "D") - np.timedelta64(60, "s")
+    reported = np.minimum(occurred + delay.astype("timedelta64[s]"), last_minute)
+    return occurred, reported
 
+
+def _incidents(
+    city: _City, plan: _Plan, params: DemoParams, areas: gpd.GeoDataFrame
+) -> pd.DataFrame:
+    """One row per incident, sorted by time, ready for the insert (ids are made in SQL).
+
+    Counts come per (neighbourhood, day, category) cell and are expanded to rows with
+    np.repeat; every other field is drawn for all rows at once. Areas of every kind are
+    then assigned by point-in-polygon, as an import would.
+    """
+    counts = _counts(_intensity(city, plan, params), params.seed)
+    cell = np.repeat(np.arange(counts.size), counts.ravel())
+    hood, day, category = np.unravel_index(cell, counts.shape)
+    rng = _rng(params.seed, "incidents")
+    offence = _offences(category, rng)
+    occurred, reported = _times(day, category, plan.period, rng)
     xy = _locations(city, hood, category, rng)
     lon, lat = _to_lonlat(xy[:, 0], xy[:, 1])
     assigned = geo.assign_areas(lon, lat, areas)
+    table = _OFFENCE_TABLE
     frame = pd.DataFrame(
         {
             "occurred_at": occurred,
             "reported_at": reported,
-            "offence_code": pd.Categorical.from_codes(
-                offence, categories=_OFFENCE_TABLE["offence_code"].tolist()
-            ),
+            "offence_code": pd.Categorical.from_codes(offence, table["offence_code"].tolist()),
             "offence_description": pd.Categorical.from_codes(
-                offence, categories=_OFFENCE_TABLE["offence_description"].tolist()
+                offence, table["offence_description"].tolist()
             ),
-            "category": pd.Categorical.from_codes(category, categories=list(CATEGORY_CODES)),
-            "sensitive": _OFFENCE_TABLE["sensitive"].to_numpy()[offence],
+            "category": pd.Categorical.from_codes(category, list(CATEGORY_CODES)),
+            "sensitive": table["sensitive"].to_numpy()[offence],
             "block_address": _block_addresses(xy[:, 0], xy[:, 1]),
             "lat": lat,
             "lon": lon,
+            **{column: assigned[column].to_numpy() for column in AREA_COLUMNS.values()},
         }
     )
-    for column in AREA_COLUMNS.values():
-        frame[column] = assigned[column].to_numpy()
     frame = frame.iloc[np.argsort(occurred, kind="stable")].reset_index(drop=True)
-    frame.insert(0, "seq", np.arange(1, n + 1))
+    frame.insert(0, "seq", np.arange(1, len(frame) + 1))
     return frame
 
 
@@ -1114,7 +1150,7 @@ def _meeting_events(
     beats = zip(city.beats["code"], city.beats["district"], strict=True)
     for b, (code, district) in enumerate(beats):
         spot = venues.in_pieces(beat_of_piece == b)
-        p_held = float(np.clip(0.9 * math.sqrt(plan.propensity[spot.host]), 0.1, 0.95))
+        p_held = float(np.clip(0.9 * math.sqrt(plan.propensity[spot.host]), 0.05, 0.95))
         weekday, week = int(rng.choice([1, 2, 3])), 1 + b % 3
         for year, month in months:
             if month % 2 != b % 2 or rng.random() >= p_held:
@@ -1467,6 +1503,12 @@ def _meta(
         "under_served_area_ids": _hood_ids(plan.under_served),
         "under_served_area_names": [names[int(i)] for i in plan.under_served],
         "high_crime_area_ids": _hood_ids(np.flatnonzero(city.hoods["high_crime"])),
+        "hotspots": [
+            {"area_id": f"neighbourhood:{a + 1}", "lat": float(lat), "lon": float(lon)}
+            for a, spots in enumerate(city.hotspots)
+            for lon, lat in zip(*_to_lonlat(spots[:, 0], spots[:, 1]), strict=True)
+        ],
+        "under_served_trend_per_year": UNDER_SERVED_TREND,
         "october_nno_area_ids": _hood_ids(plan.october_nno),
         "nno_dates": [d.isoformat() for d in nno_dates],
         "counts": counts,
@@ -1539,7 +1581,6 @@ def build_demo(
 def describe_summary(summary: dict[str, object]) -> str:
     """A few lines for the terminal: what was written, where, and the planted truth."""
     counts = summary["counts"]
-    assert isinstance(counts, dict)
     treated = summary["treated_area_ids"] or ["none"]
     lines = [
         f"Demo city (seed {summary['seed']}) written to {summary['path']} "

@@ -359,9 +359,14 @@ class _Sql:
 
     def key(self, name: str) -> str:
         """A rule column as the rules see it: blanks collapsed, upper case, '' when missing."""
+        return f"coalesce(upper({self.collapse(self.col(name))}), '')"
+
+    @staticmethod
+    def collapse(expr: str) -> str:
+        """Line breaks and runs of blanks as one space; the test is cheaper than the fix."""
         return (
-            f"coalesce(upper(trim(regexp_replace({quote_ident(self.columns[name])}, "
-            r"'\s+', ' ', 'g'))), '')"
+            rf"case when regexp_matches({expr}, '\s\s|[\t\n\r\f\v]') "
+            rf"then regexp_replace({expr}, '\s+', ' ', 'g') else {expr} end"
         )
 
     def text(self, spec: FieldSpec, *, collapse: bool = True) -> str:
@@ -376,7 +381,7 @@ class _Sql:
         else:
             expr = self.col(spec.column)
         if collapse and spec.value is None:
-            expr = rf"regexp_replace({expr}, '\s+', ' ', 'g')"
+            expr = self.collapse(expr)
         if spec.regex:
             found = ", ".join(
                 f"nullif(regexp_extract({expr}, {self.param(p)}, 1), '')" for p in spec.regex
@@ -594,22 +599,27 @@ def _prepare_records(
         texts.append(f"{sql.key(column)} as _k{i}")
 
     typed = ["*"]
+    copies = ""
     key_field = KEYS[kind]
     for name in present:
         text_col = quote_ident("t_" + name)
-        if name == key_field and present[name].hash:
+        if name == key_field and present[name].hash and present[name].repeats == "keep":
             prefix = sql.param(present[name].prefix)
+            # identical rows get the same content hash: number them -2, -3... in file order
             typed.append(
-                f"{prefix} || substr({text_col}, 1, 16) || case when row_number() over "
-                f"(partition by {text_col} order by _row) > 1 then '-' || row_number() over "
-                f"(partition by {text_col} order by _row) else '' end as {quote_ident(name)}"
+                f"{prefix} || substr({text_col}, 1, 16) || case when _copy > 1 "
+                f"then '-' || _copy else '' end as {quote_ident(name)}"
             )
+            copies = f", row_number() over (partition by {text_col} order by _row) as _copy"
+        elif name == key_field and present[name].hash:
+            prefix = sql.param(present[name].prefix)
+            typed.append(f"{prefix} || substr({text_col}, 1, 16) as {quote_ident(name)}")
         else:
             typed.append(f"{_typed(sql, kind, name, text_col, mapping)} as {quote_ident(name)}")
     with _step("map fields"):
         con.execute(
             f"create table mapped as select {', '.join(typed)} from "
-            f"(select {', '.join(texts)} from raw)",
+            f"(select *{copies} from (select {', '.join(texts)} from raw))",
             sql.params,
         )
     checks = _step("check fields")

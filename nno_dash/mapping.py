@@ -84,7 +84,7 @@ _SECTIONS: dict[str, set[str]] = {
 }
 _SPEC_KEYS = {
     "column", "columns", "sep", "value", "hash", "prefix", "format", "width", "case",
-    "template", "regex",
+    "template", "regex", "repeats",
 }
 CODE_FORMATS = ("text", "int", "pad")
 CASES = ("title", "upper", "lower")
@@ -109,6 +109,7 @@ class FieldSpec:
     case: str | None = None
     template: str | None = None
     regex: tuple[str, ...] = ()
+    repeats: str = "keep"
 
     def source_columns(self) -> tuple[str, ...]:
         return tuple(c for c in (self.column, *self.columns, *self.hash) if c)
@@ -347,6 +348,11 @@ class _Doc:
         template = self.text(f"{where}.template", value.get("template"))
         if template is not None and "{}" not in template:
             raise self.fail(where, "template must contain {} where the value goes")
+        repeats = value.get("repeats", "keep")
+        if repeats not in ("keep", "merge"):
+            raise self.fail(where, "repeats must be 'keep' or 'merge'")
+        if "repeats" in value and "hash" not in value:
+            raise self.fail(where, "repeats only applies to hash ids")
         regex = self.texts(f"{where}.regex", value["regex"]) if "regex" in value else ()
         for pattern in regex:
             try:
@@ -367,6 +373,7 @@ class _Doc:
             case=case,
             template=template,
             regex=regex,
+            repeats=repeats,
         )
 
     def rule(self, where: str, value: object, target: str, allowed: AnyMapping[str, Any]) -> Rule:
@@ -620,7 +627,7 @@ def fitting(kind: str, header: Iterable[str]) -> list[Mapping]:
 SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "incidents": {
         "incident_id": (
-            "id", "incidentid", "rowid", "drno", "incidentnumber", "uniqueid", "eventid",
+            "id", "rowid", "incidentid", "drno", "incidentnumber", "uniqueid", "eventid",
             "objectid", "recordid", "casenumber", "reportnumber",
         ),
         "case_number": (
@@ -703,6 +710,8 @@ AREA_CODE_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 DATE_FORMATS = (
     "%m/%d/%Y %I:%M:%S %p",
+    "%Y/%m/%d %I:%M:%S %p",
+    "%Y/%m/%d %H:%M",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
@@ -858,7 +867,20 @@ def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOpti
         "",
         "[fields]",
     ]
+    key = KEYS[kind]
+    if key not in placed and kind in ("incidents", "events"):
+        basis = [placed[n] for n in FIELDS[kind] if n in placed and n not in ("lat", "lon")]
+        if basis:
+            columns = ", ".join(_toml_string(c) for c in basis)
+            lines.append(
+                f"{key} = {{ hash = [{columns}], prefix = \"{kind[:3]}-\" }}"
+                "  # no id column: made from the row's content; CHECK"
+            )
+            placed[key] = "hash of " + ", ".join(basis)
+            notes.append(f"no id column: {key} is made from the row's content")
     for name in FIELDS[kind]:
+        if name in placed and name == key and placed[name].startswith("hash of "):
+            continue
         if name in placed:
             lines.append(f"{name} = {_toml_string(placed[name])}")
         else:
@@ -868,11 +890,28 @@ def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOpti
     for field_name in ("occurred_at", "starts_at", "ends_at", "reported_at"):
         if field_name in placed:
             fmt, share = _guess_date_format(sample[placed[field_name]].dropna().astype(str).tolist())
+            zone = _guess_zone(sample, placed)
+            zone_line = (
+                f"timezone = {_toml_string(zone)}  # CHECK: guessed from the longitudes"
+                if zone
+                else '# timezone = "America/Chicago"  # the agency\'s local time zone'
+            )
             if fmt:
                 lines += ["", "[time]", f"format = {_toml_string(fmt)}  # parses {share:.0%} of a sample"]
-                lines.append('timezone = "America/Chicago"  # CHECK: the agency\'s local time zone')
+                lines.append(zone_line)
             elif share == 0.0:
                 notes.append(f"could not recognise the date format of {placed[field_name]!r}")
+            else:
+                lines += ["", "[time]  # ISO dates need no format", zone_line]
+            for column in header:
+                if column not in taken and re.search(r"(?i)\btime\b", column) and not re.search(
+                    r"(?i)date", column
+                ):
+                    notes.append(
+                        f"{column!r} looks like a separate time of day; {field_name} is taken "
+                        f"from {placed[field_name]!r} alone (combine them with columns = [...] "
+                        "and a format that reads both)"
+                    )
             break
     if kind == "areas":
         lines += ["", "[areas]", 'kind = "neighbourhood"  # CHECK: neighbourhood | beat | district | council_district']
@@ -911,6 +950,24 @@ def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOpti
     return Suggestion(kind, "\n".join(lines) + "\n", placed, unplaced_columns, unplaced_fields, notes)
 
 
+def _guess_zone(sample, placed: dict[str, str]) -> str | None:
+    """A US time zone from the sample's longitudes (only a starting point: CHECK it)."""
+    import pandas as pd
+
+    if "lon" not in placed:
+        return None
+    lon = pd.to_numeric(sample[placed["lon"]], errors="coerce").dropna()
+    lon = lon[lon != 0]
+    if lon.empty:
+        return None
+    middle = float(lon.median())
+    for limit, zone in ((-114.5, "America/Los_Angeles"), (-102.0, "America/Denver"),
+                        (-86.5, "America/Chicago"), (-66.0, "America/New_York")):
+        if middle < limit:
+            return zone
+    return None
+
+
 def _plausible(values, low: float, high: float) -> bool:
     import pandas as pd
 
@@ -924,16 +981,18 @@ def _offence_draft(sample, placed: dict[str, str], header: list[str], taken: set
         notes.append("no offence column recognised: every incident would be 'other'")
         return []
     counts = sample[column].fillna("").astype(str).str.strip().str.upper().value_counts()
-    lines = ["", "[offences]", 'unmapped = "other"  # or "reject"', 'sensitive_categories = ["rape"]', "", "[[offences.rules]]", f"column = {_toml_string(column)}", "[offences.rules.map]"]
-    unknown = []
+    known, unknown = [], []
     for value, _count in counts.items():
         if not value:
             continue
         category = next((c for key, c in CATEGORY_HINTS if key in value), None)
         if category:
-            lines.append(f"{_toml_string(value)} = {_toml_string(category)}")
+            known.append(f"{_toml_string(value)} = {_toml_string(category)}")
         else:
             unknown.append(value)
+    lines = ["", "[offences]", 'unmapped = "other"  # or "reject"', 'sensitive_categories = ["rape"]']
+    rule = ["", "[[offences.rules]]", f"column = {_toml_string(column)}", "[offences.rules.map]"]
+    lines += rule + known if known else ["#" + line if line else line for line in rule]
     for value in unknown:
         lines.append(f"# {_toml_string(value)} = \"?\"  # not recognised")
     if unknown:

@@ -110,8 +110,10 @@ def _gunzip_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
     try:
         with gzip.open(path, "rb") as fh:
             return fh.read(n)
-    except (OSError, EOFError) as exc:
-        raise _fail(path, f"is not a readable gzip file ({exc})") from None
+    except EOFError:
+        raise _fail(path, "is a truncated gzip file (it ends before its compressed data)") from None
+    except OSError as exc:
+        raise _fail(path, f"is a corrupt gzip file ({exc})") from None
 
 
 def _zip_kind(path: Path) -> str:
@@ -603,7 +605,7 @@ def read_boundaries(
         raise _fail(path, "has no features")
     if options.crs:
         if gdf.crs is not None and gdf.crs != options.crs:
-            notes.append(f"file says {gdf.crs.to_string()}, mapping says {options.crs}: using the mapping")
+            notes.append(f"file says {gdf.crs.name}, mapping says {options.crs}: using the mapping")
         gdf = gdf.set_crs(options.crs, allow_override=True)
     if gdf.crs is None:
         minx, miny, maxx, maxy = gdf.total_bounds
@@ -616,8 +618,10 @@ def read_boundaries(
                 "has no coordinate system (.prj missing?) and its coordinates are not "
                 "longitude/latitude; set crs in the mapping's [read] section (e.g. EPSG:3435)",
             )
-    if gdf.crs != WGS84:
-        notes.append(f"reprojected from {gdf.crs.to_string()} to WGS84")
+    if gdf.crs.to_epsg(min_confidence=70) == 4326:
+        gdf = gdf.set_crs(WGS84, allow_override=True)
+    else:
+        notes.append(f"reprojected from {gdf.crs.name} ({gdf.crs.to_string()[:40]}) to WGS84")
         gdf = gdf.to_crs(WGS84)
     for column in gdf.columns:
         if column != gdf.geometry.name:

@@ -1,0 +1,114 @@
+"""Shared fixtures for the import tests: the real Chicago files and databases built from them.
+
+Imported by test_import.py, test_mapping.py and test_readers.py (not a conftest: the lead
+owns that). Databases are built once per session through the importer itself and copied
+for any test that writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from nno_dash import importer
+
+HERE = Path(__file__).parent
+GOOD = HERE / "data" / "good"
+BAD = HERE / "data" / "bad"
+CHICAGO = Path(
+    os.environ.get("NNO_CHICAGO_DATA", HERE.parent.parent / "shared" / "data" / "chicago")
+)
+
+CRIMES_2024 = CHICAGO / "crimes_2024_sample" / "Crimes_-_2001_to_Present.csv"
+CRIMES_2023 = CHICAGO / "crimes_2023_sample" / "Crimes_-_2001_to_Present.csv"
+CRIMES_2016 = CHICAGO / "crimes_2016_jan_sample" / "Crimes_-_2001_to_present.csv"
+CRIMES_2022_SLIM = CHICAGO / "crimes_2022_slim" / "crimes-2022-slim.csv.gz"
+HOMICIDES = CHICAGO / "homicides" / "Homicides.csv"
+COMMUNITY_AREAS = CHICAGO / "boundaries" / "community_areas.geojson"
+COMMUNITY_AREAS_SHP = CHICAGO / "boundaries" / "community_areas_shapefile"
+BEATS = CHICAGO / "boundaries" / "police_beats.geojson"
+DISTRICTS = CHICAGO / "boundaries" / "police_districts.geojson"
+POPULATION_2020 = CHICAGO / "population" / "chicago_community_areas_population_2020.csv"
+POPULATION_2010 = CHICAGO / "population" / "Community_Areas_population_2010.csv"
+SOCIOECONOMIC = (
+    CHICAGO
+    / "population"
+    / "Census_Data_-_Selected_socioeconomic_indicators_in_Chicago__2008___2012.csv"
+)
+CAPS_JSON = CHICAGO / "caps_events" / "chi_police.json"
+CAPS_CSV = CHICAGO / "caps_events" / "chi_police_20180423_1917.csv"
+
+needs_chicago = pytest.mark.skipif(
+    not CRIMES_2024.exists(), reason=f"real Chicago data not found at {CHICAGO}"
+)
+
+
+def raw_rows(path: Path) -> list[dict[str, str]]:
+    """A CSV's records by Python's csv module: the independent count to compare against."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def file_digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def query(db_path: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    with contextlib.closing(duckdb.connect(str(db_path), read_only=True)) as con:
+        return con.execute(sql, params or {}).fetchall()
+
+
+def scalar(db_path: Path, sql: str, params: dict | None = None):
+    return query(db_path, sql, params)[0][0]
+
+
+@pytest.fixture(scope="session")
+def areas_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Chicago's 77 community areas (with 2020 populations), 275 beats and 23 districts."""
+    if not CRIMES_2024.exists():
+        pytest.skip(f"real Chicago data not found at {CHICAGO}")
+    path = tmp_path_factory.mktemp("areas") / "areas.duckdb"
+    report = importer.run(
+        path, "areas", [COMMUNITY_AREAS, BEATS, DISTRICTS, POPULATION_2020], None
+    )
+    assert report.ok, report.summary()
+    return path
+
+
+@pytest.fixture
+def chicago_db(areas_db: Path, tmp_path: Path) -> Path:
+    """A writable copy of the areas database, for one test."""
+    path = tmp_path / "db" / "nno.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(areas_db, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def crimes_2024_db(
+    areas_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, importer.ImportReport]:
+    """The 2024 sample imported once, with its report, for the read-only checks."""
+    path = tmp_path_factory.mktemp("crimes2024") / "nno.duckdb"
+    shutil.copyfile(areas_db, path)
+    report = importer.run(path, "incidents", [CRIMES_2024], "chicago_crimes")
+    assert report.ok, report.summary()
+    return path, report
+
+
+@pytest.fixture(scope="session")
+def homicides_db(
+    areas_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, importer.ImportReport]:
+    path = tmp_path_factory.mktemp("homicides") / "nno.duckdb"
+    shutil.copyfile(areas_db, path)
+    report = importer.run(path, "incidents", [HOMICIDES], "chicago_crimes")
+    assert report.ok, report.summary()
+    return path, report
