@@ -61,7 +61,7 @@ st.caption(
 )
 
 st.subheader("Month by month")
-by_month = page.load(queries.incidents_by_month, page.filters)
+by_month = page.load(queries.incident_series, page.filters, "month")
 events_by_month = page.load(queries.events_by_month, page.filters)
 show_chart(
     charts.incidents_and_outreach_by_month(by_month, events_by_month),

@@ -129,7 +129,7 @@ def incidents_and_outreach_by_month(incidents: pd.DataFrame, events: pd.DataFram
         if part.empty:
             continue
         fig.add_bar(
-            x=part["month"],
+            x=part["period"],
             y=part["incidents"],
             name=crime_class,
             marker_color=colour,
@@ -152,28 +152,42 @@ def incidents_and_outreach_by_month(incidents: pd.DataFrame, events: pd.DataFram
     return style(fig)
 
 
+def paired_bars(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    before: str,
+    after: str,
+    names: tuple[str, str],
+    colours: tuple[str, str],
+    x_title: str,
+) -> go.Figure:
+    """Horizontal bars, two per row: a baseline (grey) and the value of interest."""
+    fig = go.Figure()
+    for column, name, colour in zip((before, after), names, colours, strict=True):
+        fig.add_bar(y=frame[y], x=frame[column], orientation="h", name=name, marker_color=colour)
+    fig.update_layout(
+        barmode="group",
+        xaxis_title=x_title,
+        yaxis_title=None,
+        height=max(320, 28 * len(frame) + 120),
+    )
+    return style(fig)
+
+
 def events_by_program_bar(frame: pd.DataFrame, value: str = "events") -> go.Figure:
-    """Horizontal bars of events (or attendance) by program, this period and a year earlier."""
+    """Events (or attendance) by program, this period against a year earlier."""
     if frame.empty or frame[value].sum() == 0:
         return empty_figure()
-    data = labelled(frame, "program").sort_values(value)
-    fig = go.Figure()
-    fig.add_bar(
-        y=data["program"],
-        x=data[f"{value}_prev"],
-        orientation="h",
-        name="A year earlier",
-        marker_color="#BBBBBB",
+    return paired_bars(
+        labelled(frame, "program").sort_values(value),
+        y="program",
+        before=f"{value}_prev",
+        after=value,
+        names=("A year earlier", "This period"),
+        colours=("#BBBBBB", OUTREACH_COLOUR),
+        x_title=LABELS[value],
     )
-    fig.add_bar(
-        y=data["program"],
-        x=data[value],
-        orientation="h",
-        name="This period",
-        marker_color=OUTREACH_COLOUR,
-    )
-    fig.update_layout(barmode="group", xaxis_title=LABELS[value], yaxis_title=None)
-    return style(fig)
 
 
 def monthly_outreach(frame: pd.DataFrame) -> go.Figure:
@@ -214,29 +228,15 @@ def category_comparison(frame: pd.DataFrame) -> go.Figure:
     """Incidents by offence category, this period against the same period a year earlier."""
     if frame.empty or frame[["incidents", "incidents_prev"]].to_numpy().sum() == 0:
         return empty_figure()
-    data = frame.sort_values("incidents")
-    fig = go.Figure()
-    fig.add_bar(
-        y=data["label"],
-        x=data["incidents_prev"],
-        orientation="h",
-        name="Same period a year earlier",
-        marker_color="#BBBBBB",
+    return paired_bars(
+        frame.sort_values("incidents"),
+        y="label",
+        before="incidents_prev",
+        after="incidents",
+        names=("Same period a year earlier", "This period"),
+        colours=("#BBBBBB", INCIDENT_COLOUR),
+        x_title="Incidents",
     )
-    fig.add_bar(
-        y=data["label"],
-        x=data["incidents"],
-        orientation="h",
-        name="This period",
-        marker_color=INCIDENT_COLOUR,
-    )
-    fig.update_layout(
-        barmode="group",
-        xaxis_title="Incidents",
-        yaxis_title=None,
-        height=max(320, 28 * len(data) + 120),
-    )
-    return style(fig)
 
 
 def seasonal_heatmap(frame: pd.DataFrame) -> go.Figure:
@@ -285,21 +285,14 @@ def trust_scores(frame: pd.DataFrame) -> go.Figure:
     data = frame.dropna(subset=["trust_before", "trust_after"])
     if data.empty:
         return empty_figure("No survey results for these filters")
-    data = labelled(data, "program").sort_values("trust_after")
-    fig = go.Figure()
-    fig.add_bar(
-        y=data["program"],
-        x=data["trust_before"],
-        orientation="h",
-        name="Before the event",
-        marker_color="#BBBBBB",
+    fig = paired_bars(
+        labelled(data, "program").sort_values("trust_after"),
+        y="program",
+        before="trust_before",
+        after="trust_after",
+        names=("Before the event", "After the event"),
+        colours=("#BBBBBB", "#009E73"),
+        x_title="Mean trust score (1–5)",
     )
-    fig.add_bar(
-        y=data["program"],
-        x=data["trust_after"],
-        orientation="h",
-        name="After the event",
-        marker_color="#009E73",
-    )
-    fig.update_layout(barmode="group", xaxis={"range": [1, 5], "title": "Mean trust score (1–5)"})
-    return style(fig)
+    fig.update_xaxes(range=[1, 5])
+    return fig

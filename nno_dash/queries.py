@@ -203,18 +203,6 @@ def area_summary(con: Con, filters: Filters) -> pd.DataFrame:
 # Over time --------------------------------------------------------------------------------
 
 
-def incidents_by_month(con: Con, filters: Filters) -> pd.DataFrame:
-    """month, crime_class, incidents: monthly counts in the period by crime class."""
-    sql = f"""
-    select date_trunc('month', d.occurred_on)::date as month, c.crime_class,
-        sum(d.incidents)::bigint as incidents
-    from incident_daily d join offence_categories c using (category)
-    where {INCIDENTS_WHERE}
-    group by all order by month, c.crime_class
-    """
-    return _df(con, sql, filters.params())
-
-
 def events_by_month(con: Con, filters: Filters) -> pd.DataFrame:
     """month, program, events, attendance: monthly outreach in the period by program."""
     sql = f"""

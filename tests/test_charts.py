@@ -10,7 +10,7 @@ MONTHS = pd.to_datetime(["2026-01-01", "2026-02-01"]).date
 def test_monthly_chart_stacks_classes_with_labels_and_has_outreach_row():
     incidents = pd.DataFrame(
         {
-            "month": [*MONTHS, *MONTHS],
+            "period": [*MONTHS, *MONTHS],
             "crime_class": ["violent", "violent", "property", "property"],
             "incidents": [10, 12, 30, 28],
         }
@@ -26,7 +26,7 @@ def test_monthly_chart_stacks_classes_with_labels_and_has_outreach_row():
 
 
 def test_empty_inputs_give_the_no_data_figure():
-    empty = pd.DataFrame(columns=["month", "crime_class", "incidents"])
+    empty = pd.DataFrame(columns=["period", "crime_class", "incidents"])
     fig = charts.incidents_and_outreach_by_month(empty, pd.DataFrame(columns=["month", "events"]))
     assert fig.layout.annotations[0].text == "No data for these filters"
     assert charts.incident_trend(empty).layout.annotations[0].text == "No data for these filters"

@@ -94,9 +94,9 @@ def test_event_counts_match_the_raw_event_table(con, filters):
 
 
 def test_monthly_series_add_up(con, filters):
-    monthly = queries.incidents_by_month(con, filters)
+    monthly = queries.incident_series(con, filters, "month")
     assert monthly["incidents"].sum() == raw_count(con, filters)
-    assert monthly["month"].nunique() == 12
+    assert monthly["period"].nunique() == 12
     weekly = queries.incident_series(con, filters, "week")
     assert weekly["incidents"].sum() == raw_count(con, filters)
     with pytest.raises(KeyError):
@@ -127,7 +127,7 @@ def test_a_period_with_no_data_gives_zeros_not_errors(con):
     f = Filters(date(1990, 1, 1), date(1990, 12, 31))
     head = queries.headline(con, f).iloc[0]
     assert head.incidents == 0 and head.events == 0
-    assert queries.incidents_by_month(con, f).empty
+    assert queries.incident_series(con, f, "month").empty
     assert (queries.area_summary(con, f)["incidents"] == 0).all()
 
 
