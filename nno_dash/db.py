@@ -14,7 +14,7 @@ import contextlib
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -104,10 +104,13 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
-    """Mark the data as changed, so caches keyed by data version recompute."""
+def bump_data_version(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> None:
+    """Mark the data as changed, so caches keyed by data version recompute.
+
+    `as_of` is the date the data describes (default: today, the day it was loaded).
+    """
     set_meta(con, "data_version", datetime.now(UTC).isoformat(timespec="microseconds"))
-    set_meta(con, "data_as_of", datetime.now(UTC).date().isoformat())
+    set_meta(con, "data_as_of", (as_of or datetime.now(UTC).date()).isoformat())
 
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:

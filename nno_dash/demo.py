@@ -1467,7 +1467,7 @@ def _write(
         db.set_meta(con, "dataset_label", "Demo data: fictional city")
         db.set_meta(con, "demo_params", json.dumps(meta))
         db.set_meta(con, "agency_name", AGENCY)
-        db.bump_data_version(con)
+        db.bump_data_version(con, as_of=date.fromisoformat(str(meta["end_date"])))
 
 
 def _hood_ids(positions: np.ndarray) -> list[str]:

@@ -56,6 +56,7 @@ def small_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def con(small_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Shadows the session-wide `con`: these tests need a city whose parameters they know."""
     con = db.open_readonly(small_path)
     yield con
     con.close()
@@ -221,6 +222,31 @@ def test_hotspots_exist(con: duckdb.DuckDBPyConnection) -> None:
         """
     ).fetchone()[0]
     assert share > 0.08
+
+
+def test_recorded_hotspots_lie_in_their_areas_and_draw_crime(
+    con: duckdb.DuckDBPyConnection, meta: dict
+) -> None:
+    """Around each recorded hotspot, incidents are far denser than in its area as a whole."""
+    hotspots = meta["hotspots"]
+    assert len(hotspots) >= 15
+    shapes = dict(con.execute("select area_id, geometry from areas").fetchall())
+    ratios = []
+    for spot in hotspots:
+        assert shapely.contains_xy(
+            shapely.from_geojson(shapes[spot["area_id"]]), spot["lon"], spot["lat"]
+        )
+        near, total, km2 = con.execute(
+            """
+            select count(*) filter (where abs(lat - $lat) < 0.0027 and abs(lon - $lon) < 0.0035),
+                count(*), any_value(a.area_km2)
+            from incidents i join areas a on a.area_id = i.neighbourhood_id
+            where i.neighbourhood_id = $area
+            """,
+            {"lat": spot["lat"], "lon": spot["lon"], "area": spot["area_id"]},
+        ).fetchone()
+        ratios.append((near / 0.36) / (total / km2))  # the box is about 0.6 x 0.6 km
+    assert np.median(ratios) > 2
 
 
 def test_sensitive_offences_are_flagged(con: duckdb.DuckDBPyConnection) -> None:
