@@ -25,6 +25,7 @@ import logging
 import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,12 +34,22 @@ import duckdb
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from nno_dash import db, geo, readers
-from nno_dash.mapping import FIELDS, KEYS, FieldSpec, Mapping, MappingError, Rule
+from nno_dash.mapping import (
+    FIELDS,
+    KEYS,
+    FieldSpec,
+    Mapping,
+    MappingError,
+    Rule,
+    guess_kind,
+    load,
+    resolve_columns,
+)
 from nno_dash.mapping import fitting as fitting_mappings
-from nno_dash.mapping import guess_kind, load, resolve_columns
 from nno_dash.readers import ReadError, quote_ident
 from nno_dash.vocab import AREA_COLUMNS, AREA_KINDS, CATEGORIES, PROGRAMS
 
@@ -52,25 +63,66 @@ SNAP_METRES = 50
 # Target tables' columns, in schema order (fixed allow-lists: safe to place in SQL text).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "incidents": (
-        "incident_id", "case_number", "occurred_at", "occurred_on", "reported_at",
-        "offence_code", "offence_description", "category", "sensitive", "block_address",
-        "lat", "lon", *AREA_COLUMNS.values(), "source",
+        "incident_id",
+        "case_number",
+        "occurred_at",
+        "occurred_on",
+        "reported_at",
+        "offence_code",
+        "offence_description",
+        "category",
+        "sensitive",
+        "block_address",
+        "lat",
+        "lon",
+        *AREA_COLUMNS.values(),
+        "source",
     ),
     "events": (
-        "event_id", "title", "program", "starts_at", "ends_at", "location", "lat", "lon",
-        "agency", "units", "partners", *AREA_COLUMNS.values(), "source",
+        "event_id",
+        "title",
+        "program",
+        "starts_at",
+        "ends_at",
+        "location",
+        "lat",
+        "lon",
+        "agency",
+        "units",
+        "partners",
+        *AREA_COLUMNS.values(),
+        "source",
     ),
     "attendance": (
-        "event_id", "headcount", "residents", "youth", "officers", "partners", "survey_n",
-        "trust_before", "trust_after",
+        "event_id",
+        "headcount",
+        "residents",
+        "youth",
+        "officers",
+        "partners",
+        "survey_n",
+        "trust_before",
+        "trust_after",
     ),
     "areas": (
-        "area_id", "kind", "code", "name", "population", "geometry", "geometry_display",
-        "centroid_lat", "centroid_lon", "area_km2",
+        "area_id",
+        "kind",
+        "code",
+        "name",
+        "population",
+        "geometry",
+        "geometry_display",
+        "centroid_lat",
+        "centroid_lon",
+        "area_km2",
     ),
 }
-TABLE_KEYS = {"incidents": "incident_id", "events": "event_id", "attendance": "event_id",
-              "areas": "area_id"}
+TABLE_KEYS = {
+    "incidents": "incident_id",
+    "events": "event_id",
+    "attendance": "event_id",
+    "areas": "area_id",
+}
 _SQL_TYPES = {"text": "varchar", "timestamp": "timestamp", "double": "double", "int": "bigint"}
 
 
@@ -291,10 +343,7 @@ def prepare(
         return plan
     if loaded is not None and loaded.kind != kind:
         for path in files:
-            error = (
-                f"{Path(path).name}: mapping {loaded.name} is for {loaded.kind}, "
-                f"not {kind}"
-            )
+            error = f"{Path(path).name}: mapping {loaded.name} is for {loaded.kind}, not {kind}"
             plan.files.append(FilePlan(FileReport(Path(path), kind, status="failed", error=error)))
         return plan
     for i, path in enumerate(files):
@@ -313,6 +362,12 @@ def prepare(
         except (ReadError, ImportFileError, MappingError) as exc:
             report.status = "failed"
             report.error = str(exc)
+            staging.unlink(missing_ok=True)
+        except duckdb.Error as exc:
+            # data the checks above did not foresee: still one sentence, still no writes
+            report.status = "failed"
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            report.error = f"{path.name}: could not be imported ({first})"
             staging.unlink(missing_ok=True)
         report.seconds = time.perf_counter() - started
         plan.files.append(file_plan)
@@ -364,10 +419,10 @@ class _Sql:
     @staticmethod
     def collapse(expr: str) -> str:
         """Line breaks and runs of blanks as one space; the test is cheaper than the fix."""
-        return (
-            rf"case when regexp_matches({expr}, '\s\s|[\t\n\r\f\v]') "
-            rf"then regexp_replace({expr}, '\s+', ' ', 'g') else {expr} end"
+        needs = " or ".join(
+            f"contains({expr}, {c})" for c in ("'  '", "chr(10)", "chr(13)", "chr(9)")
         )
+        return rf"case when {needs} then regexp_replace({expr}, '\s+', ' ', 'g') else {expr} end"
 
     def text(self, spec: FieldSpec, *, collapse: bool = True) -> str:
         if spec.value is not None:
@@ -388,15 +443,16 @@ class _Sql:
             )
             expr = f"coalesce({found})"
         if spec.format in ("int", "pad"):
-            digits = rf"regexp_full_match({expr}, '[0-9]+(\.0+)?')"
-            as_int = rf"coalesce(nullif(ltrim(regexp_replace({expr}, '\.0+$', ''), '0'), ''), '0')"
+            # "009" -> "9", "9.0" -> "9"; anything not a whole number stays as it is
+            number = f"try_cast({expr} as double)"
+            as_int = (
+                f"case when {number} >= 0 and {number} < 1e15 and {number} = trunc({number}) "
+                f"then {number}::bigint::varchar end"
+            )
             if spec.format == "pad":
                 width = self.param(spec.width)
-                as_int = (
-                    f"case when length({as_int}) < {width} then lpad({as_int}, {width}, '0') "
-                    f"else {as_int} end"
-                )
-            expr = f"case when {digits} then {as_int} else {expr} end"
+                as_int = f"lpad({as_int}, greatest({width}, length({as_int}))::integer, '0')"
+            expr = f"coalesce({as_int}, {expr})"
         if spec.case == "upper":
             expr = f"upper({expr})"
         elif spec.case == "lower":
@@ -414,7 +470,15 @@ class _Sql:
 
     def timestamp(self, text: str, mapping: Mapping) -> str:
         local = mapping.timezone
-        with_offset = rf"regexp_matches({text}, '\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$')"
+        # "...T15:00:00Z", "... 10:00:00-05:00": a cheap test first, the pattern second
+        maybe = (
+            f"(ends_with({text}, 'Z') or contains(substr({text}, 12), '+') "
+            f"or contains(substr({text}, 12), '-'))"
+        )
+        with_offset = (
+            rf"({maybe} and regexp_matches({text}, "
+            rf"'\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$'))"
+        )
         offset_value = (
             f"timezone({self.param(local)}, try_cast({text} as timestamptz))"
             if local
@@ -422,7 +486,9 @@ class _Sql:
         )
         plain = f"try_cast({text} as timestamp)"
         if mapping.time_formats:
-            plain = f"coalesce(try_strptime({text}, {self.param(list(mapping.time_formats))}), {plain})"
+            plain = (
+                f"coalesce(try_strptime({text}, {self.param(list(mapping.time_formats))}), {plain})"
+            )
         if mapping.source_timezone and local and mapping.source_timezone != local:
             plain = (
                 f"timezone({self.param(local)}, timezone({self.param(mapping.source_timezone)}, "
@@ -475,12 +541,25 @@ def _live_context(db_path: Path | None, kind: str) -> _Context:
     with contextlib.closing(duckdb.connect(str(db_path), read_only=True)) as live:
         if db.schema_version(live) == 0:
             return _Context(empty, pd.DataFrame({"area_id": [], "kind": []}), live=db_path)
-        areas = geo.load_areas(live) if kind in ("incidents", "events") else empty
+        areas = _areas(live, db_path) if kind in ("incidents", "events") else empty
         known = live.execute("select area_id, kind from areas").df()
         event_ids = None
         if kind == "attendance":
             event_ids = live.execute("select event_id from events").df()
     return _Context(areas, known, event_ids, db_path)
+
+
+_AREAS_CACHE: dict[tuple, gpd.GeoDataFrame] = {}
+
+
+def _areas(live: duckdb.DuckDBPyConnection, db_path: Path) -> gpd.GeoDataFrame:
+    """The areas' full polygons, reused while the database file is the same file."""
+    stat = db_path.stat()
+    key = (str(db_path.resolve()), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    if key not in _AREAS_CACHE:
+        _AREAS_CACHE.clear()
+        _AREAS_CACHE[key] = geo.load_areas(live)
+    return _AREAS_CACHE[key]
 
 
 def _prepare_file(
@@ -527,7 +606,7 @@ def _resolve(path: Path, mapping: Mapping, header: list[str], report: FileReport
             f"{path.name}: missing required {plural} {names} for mapping {mapping.name}{hint}"
         )
     for column in missing:
-        report.notes.append(f"column {column!r} ({used[column]}) is not in the file; left empty")
+        report.notes.append(f"column {column!r} (for {used[column]}) is not in the file: skipped")
     return found
 
 
@@ -574,7 +653,9 @@ def _prepare_records(
         read = readers.read_table(con, path, options=mapping.read, progress=progress)
     report.rows_read = read.rows + read.malformed
     report.notes.extend(read.notes)
-    con.execute("insert into issues select _row, column_name, reason, 'error', raw from raw_malformed")
+    con.execute(
+        "insert into issues select _row, column_name, reason, 'error', raw from raw_malformed"
+    )
     sql = _Sql(_resolve(path, mapping, read.columns, report))
     _report(progress, "checking", None)
 
@@ -584,7 +665,9 @@ def _prepare_records(
     for name, spec in mapping.fields.items():
         if sql.has(spec):
             present[name] = spec
-            texts.append(f"{sql.text(spec, collapse=name != KEYS[kind])} as {quote_ident('t_' + name)}")
+            texts.append(
+                f"{sql.text(spec, collapse=name != KEYS[kind])} as {quote_ident('t_' + name)}"
+            )
     codes: dict[str, FieldSpec] = {k: s for k, s in mapping.area_codes.items() if sql.has(s)}
     for area_kind, spec in codes.items():
         texts.append(f"{sql.text(spec)} as {quote_ident('code_' + area_kind)}")
@@ -642,28 +725,52 @@ def _prepare_records(
         if ftype == "timestamp":
             _issue(con, "mapped", f"{t} is not null and {v} is null", label, "unparseable date")
             _issue(
-                con, "mapped", f"{v} is not null and (year({v}) < 1900 or year({v}) > 2100)",
-                label, "date out of range (before 1900 or after 2100)",
+                con,
+                "mapped",
+                f"{v} is not null and (year({v}) < 1900 or year({v}) > 2100)",
+                label,
+                "date out of range (before 1900 or after 2100)",
             )
         elif ftype == "int":
             number = f"try_cast(replace({t}, ',', '') as double)"
-            _issue(con, "mapped", f"{t} is not null and {v} is null and {number} is null",
-                   label, "not a number")
-            _issue(con, "mapped", f"{t} is not null and {v} is null and {number} is not null",
-                   label, "not a whole number")
+            _issue(
+                con,
+                "mapped",
+                f"{t} is not null and {v} is null and {number} is null",
+                label,
+                "not a number",
+            )
+            _issue(
+                con,
+                "mapped",
+                f"{t} is not null and {v} is null and {number} is not null",
+                label,
+                "not a whole number",
+            )
             _issue(con, "mapped", f"{v} < 0", label, "negative count")
         elif ftype == "double" and name not in ("lat", "lon"):
             _issue(con, "mapped", f"{t} is not null and {v} is null", label, "not a number")
             if name.startswith("trust"):
                 _issue(con, "mapped", f"{v} < 1 or {v} > 5", label, "trust score outside 1-5")
     if kind == "events" and "ends_at" in present:
-        _issue(con, "mapped", "ends_at < starts_at", _spec_label(present["ends_at"], sql),
-               "ends before it starts; end time dropped", warning=True)
+        _issue(
+            con,
+            "mapped",
+            "ends_at < starts_at",
+            _spec_label(present["ends_at"], sql),
+            "ends before it starts; end time dropped",
+            warning=True,
+        )
     if kind == "attendance":
         known = ctx.event_ids if ctx.event_ids is not None else pd.DataFrame({"event_id": []})
         con.register("_known_events", known.astype({"event_id": "string"}))
-        _issue(con, "mapped", "event_id not in (select event_id from _known_events)",
-               _spec_label(present["event_id"], sql), "unknown event id (import the events first)")
+        _issue(
+            con,
+            "mapped",
+            "event_id not in (select event_id from _known_events)",
+            _spec_label(present["event_id"], sql),
+            "unknown event id (import the events first)",
+        )
 
     checks.__exit__(None, None, None)
 
@@ -727,10 +834,14 @@ def _classify(
     keys = [f"_k{i}" for i in range(len(key_columns))]
     select = ", ".join(keys) if keys else "1 as _one"
     distinct = con.execute(f"select {select}, count(*) as n from mapped group by all").df()
-    records = [
-        dict(zip(key_columns, values, strict=True))
-        for values in distinct[keys].itertuples(index=False, name=None)
-    ] if keys else [{} for _ in range(len(distinct))]
+    records = (
+        [
+            dict(zip(key_columns, values, strict=True))
+            for values in distinct[keys].itertuples(index=False, name=None)
+        ]
+        if keys
+        else [{} for _ in range(len(distinct))]
+    )
     out = pd.DataFrame({k: distinct[k].astype("string") for k in keys})
     if mapping.kind == "incidents":
         offence = [_first(rules["category"], r) for r in records]
@@ -743,8 +854,10 @@ def _classify(
     if mapping.kind == "events":
         out["_program"] = pd.array([_first(rules["program"], r) for r in records], dtype="string")
     out["_exclude"] = pd.array(
-        [next((e.reason for e in rules["exclude"] if e.rule.apply(r) is not None), None)
-         for r in records],
+        [
+            next((e.reason for e in rules["exclude"] if e.rule.apply(r) is not None), None)
+            for r in records
+        ],
         dtype="string",
     )
     con.register("_classes_frame", out)
@@ -755,9 +868,9 @@ def _classify(
         f"create or replace view classified as select m._row, c.* from mapped m "
         f"left join classes c on {join}"
     )
-    excluded = con.execute(
-        "select count(*) from classified where _exclude is not null"
-    ).fetchone()[0]
+    excluded = con.execute("select count(*) from classified where _exclude is not null").fetchall()[
+        0
+    ][0]
     if excluded:
         con.execute(
             "insert into issues select _row, null, 'excluded by mapping: ' || _exclude, 'error', "
@@ -765,7 +878,9 @@ def _classify(
         )
     unmapped_policy = mapping.offences.unmapped if mapping.offences else "other"
     if mapping.kind == "incidents":
-        code_cols = [c for c in ("t_offence_code", "t_offence_description") if _has_column(con, "mapped", c)]
+        code_cols = [
+            c for c in ("t_offence_code", "t_offence_description") if _has_column(con, "mapped", c)
+        ]
         code = quote_ident(code_cols[0]) if code_cols else "null"
         desc = quote_ident(code_cols[-1]) if len(code_cols) > 1 else "null"
         rows = con.execute(
@@ -788,7 +903,7 @@ def _classify(
     if mapping.kind == "events":
         programs_unmapped = con.execute(
             "select count(*) from classified where _program is null"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         policy = mapping.programs.unmapped if mapping.programs else "other"
         if programs_unmapped and policy == "reject":
             con.execute(
@@ -834,32 +949,69 @@ def _place(
 ) -> None:
     """Table `placed`: per row, an area id of each kind, the stored lat/lon, any point issue."""
     has_points = "lat" in present and "lon" in present
-    point_label = ", ".join(
-        sql.columns[c]
-        for name in ("lat", "lon")
-        if name in present
-        for c in present[name].source_columns()
-    ) or "coordinates"
+    point_label = (
+        ", ".join(
+            sql.columns[c]
+            for name in ("lat", "lon")
+            if name in present
+            for c in present[name].source_columns()
+        )
+        or "coordinates"
+    )
     select = ["_row"]
     if has_points:
         select += [
-            "lat", "lon",
+            "lat",
+            "lon",
             "(t_lat is not null and lat is null) or (t_lon is not null and lon is null) as _bad",
         ]
     else:
         select += ["null::double as lat", "null::double as lon", "false as _bad"]
     select += ["_x", "_y"] if has_xy else ["null::double as _x", "null::double as _y"]
-    where = " or ".join(
-        (["lat is not null", "lon is not null", "_bad"] if has_points else [])
-        + (["_x is not null"] if has_xy else [])
-    ) or "false"
-    points = con.execute(
-        f"select * from (select {', '.join(select)} from mapped) where {where}"
-    ).df()
-    frame = _locate(points, mapping, ctx.areas, report.notes, progress)
+    where = (
+        " or ".join(
+            (["lat is not null", "lon is not null", "_bad"] if has_points else [])
+            + (["_x is not null"] if has_xy else [])
+        )
+        or "false"
+    )
+    # Each distinct point is checked and located once: block-level addresses repeat a lot.
+    con.execute(
+        f"create table _row_points as select * from (select {', '.join(select)} from mapped) "
+        f"where {where}"
+    )
+    con.execute(
+        "create table _points as select row_number() over () as _pid, * from "
+        "(select distinct lat, lon, _x, _y, _bad from _row_points)"
+    )
+    with _step("locate distinct points"):
+        points = con.execute(
+            "select _pid as _row, coalesce(lat, 'nan'::double) as lat, "
+            "coalesce(lon, 'nan'::double) as lon, coalesce(_x, 'nan'::double) as _x, "
+            "coalesce(_y, 'nan'::double) as _y, _bad from _points"
+        ).fetchnumpy()
+        frame = _locate(points, mapping, ctx.areas, progress)
     con.register("_pip_frame", frame)
-    con.execute("create table pip as select * from _pip_frame")
+    area_ids = ", ".join(f"f.{c}::varchar as {c}" for c in AREA_COLUMNS.values())
+    con.execute(
+        f"""
+        create table pip as
+        select r._row, f.lat, f.lon, f._issue::varchar as _issue, f._snapped, {area_ids}
+        from _row_points r
+        join _points p on r.lat is not distinct from p.lat and r.lon is not distinct from p.lon
+             and r._x is not distinct from p._x and r._y is not distinct from p._y
+             and r._bad = p._bad
+        join _pip_frame f on f._row = p._pid
+        """
+    )
     con.unregister("_pip_frame")
+    con.execute("drop table _row_points")
+    snapped = con.execute("select count(*) from pip where _snapped").fetchall()[0][0]
+    if snapped:
+        report.notes.append(
+            f"{snapped:,} points on or within {SNAP_METRES} m of an area's edge were placed "
+            "in the nearest area"
+        )
     kinds_with_areas = set(ctx.known["kind"]) if len(ctx.known) else set()
     con.register("_known_areas", ctx.known.astype("string"))
     con.execute("create table known_areas as select * from _known_areas")
@@ -909,16 +1061,21 @@ def _place(
     con.execute(f"create table placed as {query}", sql.params)
 
     any_area = " or ".join(f"{c} is not null" for c in AREA_COLUMNS.values())
-    point_reasons = "(select _row, _issue from placed where _issue is not null)"
-    if kinds_with_areas or len(ctx.known):
+    if kinds_with_areas:
+        # a bad point on a row its codes place is a warning; with no area at all, a reject
         con.execute(
             f"""
             insert into issues
-            select _row, $label, case when {any_area} then $warn || _issue || '; coordinates dropped, placed by its area codes' else _issue end,
+            select _row, $label,
+                   case when {any_area} then $warn || _issue || $kept else _issue end,
                    case when {any_area} then 'warning' else 'error' end, null
             from placed where _issue is not null
             """,
-            {"label": point_label, "warn": WARNING},
+            {
+                "label": point_label,
+                "warn": WARNING,
+                "kept": "; coordinates dropped, placed by its area codes",
+            },
         )
         con.execute(
             f"""
@@ -930,38 +1087,35 @@ def _place(
         )
     else:
         con.execute(
-            f"insert into issues select _row, $label, $warn || _issue || '; coordinates dropped', "
-            f"'warning', null from {point_reasons}",
+            "insert into issues select _row, $label, $warn || _issue || '; coordinates dropped', "
+            "'warning', null from placed where _issue is not null",
             {"label": point_label, "warn": WARNING},
         )
         report.notes.append("no areas in the database yet: rows placed by their codes only")
-    # how often the codes agree with the points, and codes the areas do not know
+    winner = "points" if mapping.prefer == "points" else "codes"
     for area_kind, column in AREA_COLUMNS.items():
         if area_kind not in codes or area_kind not in kinds_with_areas:
             continue
+        code = "m." + quote_ident("code_" + area_kind)
+        # how often the codes agree with the points: a check on both
         both, agree = con.execute(
             f"""
-            select count(*), count(*) filter (where p.{column} = $kind || ':' || m.{quote_ident('code_' + area_kind)})
+            select count(*), count(*) filter (where p.{column} = $kind || ':' || {code})
             from mapped m join pip p using (_row)
-            where p.{column} is not null and m.{quote_ident('code_' + area_kind)} is not null
+            where p.{column} is not null and {code} is not null
             """,
             {"kind": area_kind},
-        ).fetchone()
-        if both:
+        ).fetchall()[0]
+        if both >= 50:
             report.notes.append(
                 f"{area_kind} code agrees with point-in-polygon for {agree / both:.1%} of "
-                f"{both:,} rows (points win where both exist)"
-                if mapping.prefer == "points"
-                else f"{area_kind} code agrees with point-in-polygon for {agree / both:.1%} of "
-                f"{both:,} rows (codes win where both exist)"
+                f"{both:,} rows ({winner} win where both exist)"
             )
         unknown = con.execute(
             f"""
-            select m.{quote_ident('code_' + area_kind)} as code, count(*) as n
-            from mapped m
-            where m.{quote_ident('code_' + area_kind)} is not null
-              and $kind || ':' || m.{quote_ident('code_' + area_kind)} not in
-                  (select area_id from known_areas)
+            select {code} as code, count(*) as n from mapped m
+            where {code} is not null
+              and $kind || ':' || {code} not in (select area_id from known_areas)
             group by all order by n desc, code
             """,
             {"kind": area_kind},
@@ -970,90 +1124,213 @@ def _place(
             report.unknown_codes[area_kind] = [(str(c), int(n)) for c, n in unknown]
 
 
+_POINT_ISSUES = (
+    "coordinates are not numbers",
+    "incomplete coordinates (one of latitude/longitude)",
+    "point at 0,0",
+    "coordinates out of range",
+    "latitude and longitude look swapped",
+    "point outside every area",
+)
+
+
 def _locate(
-    points: pd.DataFrame,
+    points: dict[str, np.ndarray],
     mapping: Mapping,
     areas: gpd.GeoDataFrame,
-    notes: list[str],
     progress: Progress | None,
-) -> pd.DataFrame:
-    """Check each row's point and find the areas that contain it (vectorised, chunked)."""
-    n = len(points)
-    lat = points["lat"].to_numpy(dtype=float, na_value=np.nan)
-    lon = points["lon"].to_numpy(dtype=float, na_value=np.nan)
-    x = points["_x"].to_numpy(dtype=float, na_value=np.nan)
-    y = points["_y"].to_numpy(dtype=float, na_value=np.nan)
-    issue = np.full(n, None, dtype=object)
-    issue[points["_bad"].to_numpy(dtype=bool)] = "coordinates are not numbers"
+) -> pa.Table:
+    """Check each point and find the areas that contain it: columns _row, lat, lon, _issue,
+    _snapped and one area id column per kind (vectorised, chunked; no loop over rows)."""
+    lat, lon = points["lat"].copy(), points["lon"].copy()
+    x, y = points["_x"], points["_y"]
+    n = len(lat)
+    issue = np.full(n, -1, dtype=np.int8)  # index into _POINT_ISSUES
+    issue[points["_bad"].astype(bool)] = 0
     missing = np.isnan(lat) | np.isnan(lon)
     use_xy = missing & np.isfinite(x) & np.isfinite(y) & (x != 0) & (y != 0)
     if use_xy.any() and mapping.crs:
         from pyproj import Transformer
 
         transformer = Transformer.from_crs(mapping.crs, geo.WGS84, always_xy=True)
-        lon_xy, lat_xy = transformer.transform(x[use_xy], y[use_xy])
-        lat, lon = lat.copy(), lon.copy()
-        lat[use_xy], lon[use_xy] = lat_xy, lon_xy
+        lon[use_xy], lat[use_xy] = transformer.transform(x[use_xy], y[use_xy])
     finite = np.isfinite(lat) & np.isfinite(lon)
-    partial = ~finite & (np.isfinite(lat) | np.isfinite(lon))
-    issue[partial & (issue == None)] = "incomplete coordinates (one of latitude/longitude)"  # noqa: E711
+    issue[~finite & (np.isfinite(lat) | np.isfinite(lon)) & (issue < 0)] = 1
     zero = finite & (lat == 0) & (lon == 0)
-    issue[zero] = "point at 0,0"
+    issue[zero] = 2
     out_of_range = finite & ~zero & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
-    swapped_range = out_of_range & (np.abs(lon) <= 90) & (np.abs(lat) <= 180)
-    issue[out_of_range] = "coordinates out of range"
-    issue[swapped_range] = "latitude and longitude look swapped"
+    issue[out_of_range] = 3
+    issue[out_of_range & (np.abs(lon) <= 90) & (np.abs(lat) <= 180)] = 4
     valid = finite & ~zero & ~out_of_range
-    frame = pd.DataFrame({"_row": points["_row"].to_numpy()})
-    assigned = {c: np.full(n, None, dtype=object) for c in AREA_COLUMNS.values()}
+    found = {c: np.full(n, -1, dtype=np.int32) for c in AREA_COLUMNS.values()}
+    ids = {c: np.array([], dtype=object) for c in AREA_COLUMNS.values()}
+    snapped = np.zeros(n, dtype=bool)
     idx = np.flatnonzero(valid)
     if len(areas) and len(idx):
         for start in range(0, len(idx), PIP_CHUNK):
             chunk = idx[start : start + PIP_CHUNK]
-            found = geo.assign_areas(lon[chunk], lat[chunk], areas)
-            for column in assigned:
-                assigned[column][chunk] = found[column].to_numpy()
+            for column, (where, names) in _area_index(lon[chunk], lat[chunk], areas).items():
+                found[column][chunk] = where
+                ids[column] = names
             _report(progress, "placing points", min((start + len(chunk)) / len(idx), 1.0))
         inside = np.zeros(n, dtype=bool)
-        for column in assigned:
-            inside |= pd.notna(assigned[column])
-        outside = valid & ~inside
-        if outside.any():
+        for where in found.values():
+            inside |= where >= 0
+        outside = np.flatnonzero(valid & ~inside)
+        if len(outside):
             # block-level points often sit on the street that is the city limit: on or just
             # off the edge. Within SNAP_METRES they go to the nearest area of each kind.
-            out_idx = np.flatnonzero(outside)
-            near = _nearest_areas(lon[out_idx], lat[out_idx], areas, SNAP_METRES)
+            near = _nearest_areas(lon[outside], lat[outside], areas, SNAP_METRES)
             hit = near.notna().any(axis=1).to_numpy()
-            for column in assigned:
-                assigned[column][out_idx[hit]] = near[column].to_numpy()[hit]
-            if hit.any():
-                snapped = int(hit.sum())
-                notes.append(
-                    f"{snapped:,} points on or within {SNAP_METRES} m of an area's edge were "
-                    "placed in the nearest area"
-                )
-            inside[out_idx[hit]] = True
-            outside = valid & ~inside
-        if outside.any():
-            out_idx = np.flatnonzero(outside)
-            flipped = geo.assign_areas(lat[out_idx], lon[out_idx], areas)
-            hit = flipped.notna().any(axis=1).to_numpy()
-            issue[out_idx[hit]] = "latitude and longitude look swapped"
-            issue[out_idx[~hit]] = "point outside every area"
+            for column in found:
+                position = {name: i for i, name in enumerate(ids[column])}
+                values = near[column].to_numpy()[hit]
+                found[column][outside[hit]] = [position.get(v, -1) for v in values]
+            snapped[outside[hit]] = True
+            inside[outside[hit]] = True
+            outside = outside[~hit]
+        if len(outside):
+            flipped = _area_index(lat[outside], lon[outside], areas)
+            hit = np.zeros(len(outside), dtype=bool)
+            for where, _ in flipped.values():
+                hit |= where >= 0
+            issue[outside] = np.where(hit, 4, 5)
             valid = valid & inside
-    frame["lat"] = np.where(valid, lat, np.nan)
-    frame["lon"] = np.where(valid, lon, np.nan)
-    frame["_issue"] = pd.array(issue, dtype="string")
-    for column, values in assigned.items():
-        frame[column] = pd.array(values, dtype="string")
-    return frame
+    columns = {
+        "_row": pa.array(points["_row"]),
+        "lat": pa.array(lat, mask=~valid, type=pa.float64()),
+        "lon": pa.array(lon, mask=~valid, type=pa.float64()),
+        "_issue": pa.DictionaryArray.from_arrays(
+            pa.array(issue, mask=issue < 0, type=pa.int8()), pa.array(_POINT_ISSUES)
+        ),
+        "_snapped": pa.array(snapped),
+    }
+    for column, where in found.items():
+        columns[column] = pa.DictionaryArray.from_arrays(
+            pa.array(where, mask=where < 0, type=pa.int32()),
+            pa.array(ids[column], type=pa.string()),
+        )
+    return pa.table(columns)
+
+
+@dataclass
+class _Grid:
+    """One kind's areas, indexed for point-in-polygon on many points.
+
+    A regular grid over the areas labels each cell as inside one area, outside all, or
+    mixed (an edge runs through it). Points in whole cells are placed by two array
+    lookups; points in mixed cells get an exact test against the prepared polygons that
+    may hold them. Same answers as geo.assign_areas (`within`: a point on an edge is in
+    neither), a few times faster on full-detail polygons. The grid is built only when a
+    file has enough points to repay it.
+    """
+
+    ids: np.ndarray
+    geoms: np.ndarray
+    tree: shapely.STRtree
+    label: np.ndarray | None = None  # per cell: area index, -1 outside every area, -2 mixed
+    x0: float = 0.0
+    y0: float = 0.0
+    size: float = 1.0
+    nx: int = 0
+    ny: int = 0
+
+    def build_cells(self) -> None:
+        x0, y0, x1, y1 = shapely.total_bounds(self.geoms)
+        size = max(x1 - x0, y1 - y0, 1e-9) / GRID_CELLS
+        nx, ny = int(np.ceil((x1 - x0) / size)) + 1, int(np.ceil((y1 - y0) / size)) + 1
+        ix, iy = (a.ravel() for a in np.meshgrid(np.arange(nx), np.arange(ny)))
+        boxes = shapely.box(
+            x0 + ix * size, y0 + iy * size, x0 + (ix + 1) * size, y0 + (iy + 1) * size
+        )
+        cell, area = self.tree.query(boxes, predicate="intersects")
+        counts = np.bincount(cell, minlength=len(boxes))
+        label = np.full(len(boxes), -1, dtype=np.int64)
+        label[counts >= 2] = -2
+        single = counts[cell] == 1
+        cell, area = cell[single], area[single]
+        covered = shapely.covers(self.geoms[area], boxes[cell])
+        label[cell[covered]] = area[covered]
+        label[cell[~covered]] = -2
+        self.label, self.x0, self.y0, self.size, self.nx, self.ny = label, x0, y0, size, nx, ny
+
+
+GRID_CELLS = 256  # cells along the longer side of the areas' extent
+GRID_MIN_POINTS = 100_000  # below this, testing every point exactly is cheaper
+_GRIDS: dict[tuple[int, str], tuple[weakref.ref, _Grid]] = {}
+
+
+def _grid(areas: gpd.GeoDataFrame, kind: str) -> _Grid | None:
+    key = (id(areas), kind)
+    if key in _GRIDS and _GRIDS[key][0]() is areas:
+        return _GRIDS[key][1]
+    own = areas[areas["kind"] == kind]
+    if own.empty:
+        return None
+    geoms = np.asarray(own.geometry.values)
+    shapely.prepare(geoms)
+    grid = _Grid(own["area_id"].to_numpy(dtype=object), geoms, shapely.STRtree(geoms))
+    if len(_GRIDS) > 16:
+        _GRIDS.clear()
+    _GRIDS[key] = (weakref.ref(areas), grid)
+    return grid
+
+
+def _area_index(
+    lon: np.ndarray, lat: np.ndarray, areas: gpd.GeoDataFrame
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per kind's column: each point's area as an index into that kind's ids (-1: none)."""
+    out = {}
+    for area_kind, column in AREA_COLUMNS.items():
+        found = np.full(len(lon), -1, dtype=np.int32)
+        grid = _grid(areas, area_kind)
+        if grid is None:
+            out[column] = (found, np.array([], dtype=object))
+            continue
+        if len(lon) >= GRID_MIN_POINTS and grid.label is None:
+            grid.build_cells()
+        if len(lon) and grid.label is not None:
+            ix = np.floor((lon - grid.x0) / grid.size).astype(np.int64)
+            iy = np.floor((lat - grid.y0) / grid.size).astype(np.int64)
+            on = (ix >= 0) & (ix < grid.nx) & (iy >= 0) & (iy < grid.ny)
+            label = np.full(len(lon), -1, dtype=np.int64)
+            label[on] = grid.label[iy[on] * grid.nx + ix[on]]
+            found[label >= 0] = label[label >= 0]
+            mixed = np.flatnonzero(label == -2)
+        else:
+            mixed = np.arange(len(lon))
+        # exact test on the prepared areas whose bounds hold the point, area by area
+        point, area = grid.tree.query(shapely.points(lon[mixed], lat[mixed]))
+        if len(area):
+            order = np.argsort(area, kind="stable")
+            point, area = point[order], area[order]
+            starts = np.flatnonzero(np.r_[True, area[1:] != area[:-1]])
+            for start, stop in zip(starts, np.r_[starts[1:], len(area)], strict=True):
+                rows = mixed[point[start:stop]]
+                rows = rows[found[rows] < 0]  # the first area found wins, as in geo
+                inside = shapely.contains_xy(grid.geoms[area[start]], lon[rows], lat[rows])
+                found[rows[inside]] = area[start]
+        out[column] = (found, grid.ids)
+    return out
+
+
+def _assign_areas(lon: np.ndarray, lat: np.ndarray, areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Like geo.assign_areas (one column per kind, None outside), through `_Grid`s."""
+    out = {}
+    for column, (where, names) in _area_index(lon, lat, areas).items():
+        values = np.full(len(lon), None, dtype=object)
+        values[where >= 0] = names[where[where >= 0]]
+        out[column] = values
+    return pd.DataFrame(out)
 
 
 def _nearest_areas(
     lon: np.ndarray, lat: np.ndarray, areas: gpd.GeoDataFrame, metres: float
 ) -> pd.DataFrame:
     """Like geo.assign_areas, but the nearest area within `metres` of each point."""
-    out = pd.DataFrame({c: pd.array([None] * len(lon), dtype="object") for c in AREA_COLUMNS.values()})
+    out = pd.DataFrame(
+        {c: pd.array([None] * len(lon), dtype="object") for c in AREA_COLUMNS.values()}
+    )
     if not len(lon):
         return out
     points = gpd.GeoDataFrame(
@@ -1062,10 +1339,12 @@ def _nearest_areas(
     metric = points.estimate_utm_crs()
     points = points.to_crs(metric)
     for area_kind, column in AREA_COLUMNS.items():
-        polygons = areas.loc[areas["kind"] == area_kind, ["area_id", "geometry"]]
+        polygons = areas.loc[areas["kind"] == area_kind, ["area_id", "geometry"]].to_crs(metric)
         if polygons.empty:
             continue
-        hits = gpd.sjoin_nearest(points, polygons.to_crs(metric), how="inner", max_distance=metres)
+        # distances to within a metre are plenty for a 50 m snap, and far cheaper
+        polygons["geometry"] = polygons.geometry.simplify(1.0)
+        hits = gpd.sjoin_nearest(points, polygons, how="inner", max_distance=metres)
         hits = hits.drop_duplicates("i")
         values = out[column].to_numpy(copy=True)
         values[hits["i"].to_numpy()] = hits["area_id"].to_numpy()
@@ -1074,7 +1353,7 @@ def _nearest_areas(
 
 
 def _derived_lookup(mapping: Mapping, areas: gpd.GeoDataFrame) -> pd.DataFrame:
-    """For `derive_from`: each area of that kind -> the areas of other kinds holding its interior."""
+    """For `derive_from`: each area of that kind -> the other kinds' areas holding its interior."""
     columns = {"area_id": pd.array([], dtype="string")}
     columns.update({c: pd.array([], dtype="string") for c in AREA_COLUMNS.values()})
     if not mapping.derive_from or not len(areas):
@@ -1126,10 +1405,11 @@ def _stage(
     joins = "left join classified c using (_row)"
     if kind in ("incidents", "events"):
         joins += " left join placed p using (_row)"
+    selected = ", ".join(f"{e} as {quote_ident(c)}" for e, c in zip(exprs, columns, strict=True))
     con.execute(
         f"""
         create table staged as
-        select m._row, {', '.join(f'{e} as {quote_ident(c)}' for e, c in zip(exprs, columns, strict=True))}
+        select m._row, {selected}
         from mapped m {joins}
         where m._row not in (select _row from issues where severity = 'error')
         order by m._row
@@ -1197,8 +1477,9 @@ def _prepare_boundaries(
     con.execute("create view raw as select * from _raw0")
     _map_area_fields(con, mapping, sql, path)
     geoms = gdf.geometry.to_numpy()
-    bad = np.array([g is None or g.is_empty or g.geom_type not in ("Polygon", "MultiPolygon")
-                    for g in geoms])
+    bad = np.array(
+        [g is None or g.is_empty or g.geom_type not in ("Polygon", "MultiPolygon") for g in geoms]
+    )
     if bad.any():
         con.register("_bad_geoms", pd.DataFrame({"_row": np.flatnonzero(bad) + 1}))
         _issue(con, "_bad_geoms", "true", "geometry", "missing or non-polygon shape")
@@ -1217,17 +1498,24 @@ def _prepare_boundaries(
                 f"{int(counts[counts > 1].sum())} features merged into {len(repeated)} areas "
                 "(dissolve = true)"
             )
-            parts = frame[frame["code"].isin(repeated)].dissolve(
-                by="code", aggfunc={"_row": "min", "name": "first", "population": "max"}
-            ).reset_index()
+            parts = (
+                frame[frame["code"].isin(repeated)]
+                .dissolve(by="code", aggfunc={"_row": "min", "name": "first", "population": "max"})
+                .reset_index()
+            )
             frame = pd.concat([frame[~frame["code"].isin(repeated)], parts[frame.columns]])
             frame = gpd.GeoDataFrame(frame.sort_values("_row"), geometry="geometry", crs=geo.WGS84)
         else:
             clash = frame[frame["code"].isin(repeated)]
             con.register("_clash", pd.DataFrame({"_row": clash["_row"].to_numpy()}))
-            _issue(con, "_clash", "true", _spec_label(mapping.fields["code"], sql),
-                   "duplicate id with conflicting content (several shapes share this code; "
-                   "set dissolve = true to merge them)")
+            _issue(
+                con,
+                "_clash",
+                "true",
+                _spec_label(mapping.fields["code"], sql),
+                "duplicate id with conflicting content (several shapes share this code; "
+                "set dissolve = true to merge them)",
+            )
             frame = frame[~frame["code"].isin(repeated)]
     kind = mapping.area_kind
     frame["area_id"] = kind + ":" + frame["code"].astype(str)
@@ -1248,20 +1536,28 @@ def _map_area_fields(
         spec = mapping.fields.get(name)
         if spec is not None and sql.has(spec):
             texts.append(f"{sql.text(spec)} as {quote_ident('t_' + name)}")
-            typed.append(f"{_typed(sql, 'areas', name, quote_ident('t_' + name), mapping)} as {name}")
+            typed.append(
+                f"{_typed(sql, 'areas', name, quote_ident('t_' + name), mapping)} as {name}"
+            )
             typed.append(quote_ident("t_" + name))
         else:
             typed.append(f"null::{_SQL_TYPES[FIELDS['areas'][name][0]]} as {name}")
     con.execute(
-        f"create table mapped as select {', '.join(typed)} from (select {', '.join(texts)} from raw)",
+        f"create table mapped as select {', '.join(typed)} "
+        f"from (select {', '.join(texts)} from raw)",
         sql.params,
     )
     code_label = _spec_label(mapping.fields["code"], sql)
     _issue(con, "mapped", "code is null", code_label, "missing area code")
     if "population" in mapping.fields and sql.has(mapping.fields["population"]):
         label = _spec_label(mapping.fields["population"], sql)
-        _issue(con, "mapped", "t_population is not null and population is null", label,
-               "population is not a whole number")
+        _issue(
+            con,
+            "mapped",
+            "t_population is not null and population is null",
+            label,
+            "population is not a whole number",
+        )
         _issue(con, "mapped", "population < 0", label, "negative count")
 
 
@@ -1277,14 +1573,17 @@ def _prepare_area_table(
     read = readers.read_table(con, path, options=mapping.read, progress=progress)
     report.rows_read = read.rows + read.malformed
     report.notes.extend(read.notes)
-    con.execute("insert into issues select _row, column_name, reason, 'error', raw from raw_malformed")
+    con.execute(
+        "insert into issues select _row, column_name, reason, 'error', raw from raw_malformed"
+    )
     sql = _Sql(_resolve(path, mapping, read.columns, report))
     _map_area_fields(con, mapping, sql, path)
     kind = mapping.area_kind
     known = ctx.known[ctx.known["kind"] == kind] if len(ctx.known) else ctx.known
     con.register("_known_areas", known.astype("string"))
     _issue(
-        con, "mapped",
+        con,
+        "mapped",
         "code is not null and $kind || ':' || code not in (select area_id from _known_areas)",
         _spec_label(mapping.fields["code"], sql),
         f"no such {kind} area (import its boundaries first)",
@@ -1308,7 +1607,8 @@ def _prepare_area_table(
     )
     con.execute(
         """
-        insert into issues select s._row, $label, 'duplicate id with conflicting content', 'error', null
+        insert into issues
+        select s._row, $label, 'duplicate id with conflicting content', 'error', null
         from staged s join _dupes d on s.area_id = d._key where d.versions > 1
         """,
         {"label": _spec_label(mapping.fields["code"], sql)},
@@ -1330,17 +1630,20 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: str, ctx: _Context, report: Fi
         )
     report.rejected = con.execute(
         "select count(distinct _row) from issues where severity = 'error'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     report.warned = con.execute(
         "select count(distinct _row) from issues where severity = 'warning' and _row not in "
         "(select _row from issues where severity = 'error')"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
+    # by reason; a warning on a row that is rejected anyway is not counted as a warning
     for severity, target in (("error", report.reasons), ("warning", report.warnings)):
         target.update(
             dict(
                 con.execute(
                     "select reason, count(distinct _row) from issues where severity = $s "
-                    "group by reason order by 2 desc",
+                    "and (severity = 'error' or _row not in "
+                    "(select _row from issues where severity = 'error')) "
+                    "group by reason order by 2 desc, reason",
                     {"s": severity},
                 ).fetchall()
             )
@@ -1348,15 +1651,13 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: str, ctx: _Context, report: Fi
     if _has_table(con, "_dupes"):
         report.duplicates = con.execute(
             "select coalesce(sum(n - 1), 0) from _dupes where versions = 1"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     preview = con.execute(f"select * from staged order by _row limit {PREVIEW_ROWS}").df()
     report.preview = preview.drop(
         columns=[c for c in ("geometry", "geometry_display") if c in preview.columns]
     )
     table = "areas" if kind == "areas" else kind
-    inserted, updated, unchanged = _compare(
-        con, table, _population_only(con, kind), live=ctx.live
-    )
+    inserted, updated, unchanged = _compare(con, table, _population_only(con, kind), live=ctx.live)
     report.inserted, report.updated, report.unchanged = inserted, updated, unchanged
 
 
@@ -1365,7 +1666,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         con.execute(
             "select count(*) from information_schema.tables where table_name = $name",
             {"name": name},
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 
@@ -1387,7 +1688,8 @@ def _compare_sql(table: str, staged: str, target: str, population_only: bool) ->
     else:
         keep = {"population"} if table == "areas" else set()
         changes = " or ".join(
-            f"coalesce(s.{c}, t.{c}) is distinct from t.{c}" if c in keep
+            f"coalesce(s.{c}, t.{c}) is distinct from t.{c}"
+            if c in keep
             else f"s.{c} is distinct from t.{c}"
             for c in TABLE_COLUMNS[table]
             if c != key
@@ -1404,7 +1706,7 @@ def _compare(
     con: duckdb.DuckDBPyConnection, table: str, population_only: bool, *, live: Path | None
 ) -> tuple[int, int, int]:
     """(new, changed, unchanged) rows of `staged` against the live database's table."""
-    total = con.execute("select count(*) from staged").fetchone()[0]
+    total = con.execute("select count(*) from staged").fetchall()[0][0]
     if live is None or not live.exists():
         return (0 if population_only else total), 0, 0
     con.execute("attach $path as live (read_only)", {"path": str(live)})
@@ -1412,14 +1714,14 @@ def _compare(
         exists = con.execute(
             "select count(*) from duckdb_tables() where database_name = 'live' and table_name = $t",
             {"t": table},
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if not exists:
             return (0 if population_only else total), 0, 0
         new, changed = con.execute(
             "select count(*) filter (where _new), count(*) filter (where _changed) from ("
             + _compare_sql(table, "staged", f"live.{table}", population_only)
             + ")"
-        ).fetchone()
+        ).fetchall()[0]
     finally:
         con.execute("detach live")
     if population_only:
@@ -1474,6 +1776,7 @@ def _commit_file(db_path: Path, file_plan: FilePlan, *, dry_run: bool) -> None:
     kind = mapping.kind
     table = "areas" if kind == "areas" else kind
     with db.write_session(db_path) as con:
+        con.execute("set enable_progress_bar = false")
         con.execute("attach $path as stg (read_only)", {"path": str(file_plan.staging)})
         population_only = kind == "areas" and not any(
             r[0] == "geometry"
@@ -1483,13 +1786,12 @@ def _commit_file(db_path: Path, file_plan: FilePlan, *, dry_run: bool) -> None:
             ).fetchall()
         )
         con.execute(
-            "create temp table _cmp as "
-            + _compare_sql(table, "stg.staged", table, population_only)
+            "create temp table _cmp as " + _compare_sql(table, "stg.staged", table, population_only)
         )
         new, changed, total = con.execute(
             "select count(*) filter (where _new), count(*) filter (where _changed), count(*) "
             "from _cmp"
-        ).fetchone()
+        ).fetchall()[0]
         key = TABLE_KEYS[table]
         if population_only:
             con.execute(
@@ -1534,8 +1836,16 @@ def _commit_file(db_path: Path, file_plan: FilePlan, *, dry_run: bool) -> None:
         notes = {
             k: v
             for k, v in report.as_dict().items()
-            if k in ("unchanged", "duplicates", "warned", "reasons", "warnings", "unmapped_rows",
-                     "notes")
+            if k
+            in (
+                "unchanged",
+                "duplicates",
+                "warned",
+                "reasons",
+                "warnings",
+                "unmapped_rows",
+                "notes",
+            )
         }
         notes["unmapped"] = [list(u) for u in report.unmapped[:50]]
         db.log_import(

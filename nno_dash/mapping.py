@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping as AnyMapping
+from collections.abc import Iterable
+from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -83,8 +84,18 @@ _SECTIONS: dict[str, set[str]] = {
     "areas": {"kind", "dissolve"},
 }
 _SPEC_KEYS = {
-    "column", "columns", "sep", "value", "hash", "prefix", "format", "width", "case",
-    "template", "regex", "repeats",
+    "column",
+    "columns",
+    "sep",
+    "value",
+    "hash",
+    "prefix",
+    "format",
+    "width",
+    "case",
+    "template",
+    "regex",
+    "repeats",
 }
 CODE_FORMATS = ("text", "int", "pad")
 CASES = ("title", "upper", "lower")
@@ -236,7 +247,9 @@ def _norm_name(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", str(name).casefold())
 
 
-def resolve_columns(wanted: Iterable[str], header: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+def resolve_columns(
+    wanted: Iterable[str], header: Iterable[str]
+) -> tuple[dict[str, str], list[str]]:
     """Map each wanted column name to the header's spelling; returns (found, missing).
 
     An exact name wins; otherwise a name equal ignoring case, spaces and punctuation
@@ -263,11 +276,13 @@ def resolve_columns(wanted: Iterable[str], header: Iterable[str]) -> tuple[dict[
 
 
 def _glob(pattern: str) -> re.Pattern[str]:
-    """A case-insensitive wildcard pattern: `*` any text, `?` one character, nothing else special."""
+    """A case-insensitive wildcard pattern: `*` any text, `?` one character, nothing else."""
     return _GLOB_CACHE.get(pattern) or _GLOB_CACHE.setdefault(
         pattern,
         re.compile(
-            "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in _norm(pattern)),
+            "".join(
+                ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in _norm(pattern)
+            ),
             re.DOTALL,
         ),
     )
@@ -332,7 +347,9 @@ class _Doc:
             raise self.fail(where, "must be a column name or a table such as { column = ... }")
         unknown = sorted(set(value) - _SPEC_KEYS)
         if unknown:
-            raise self.fail(where, f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_SPEC_KEYS))})")
+            raise self.fail(
+                where, f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_SPEC_KEYS))})"
+            )
         sources = [k for k in ("column", "columns", "value", "hash") if k in value]
         if len(sources) != 1:
             raise self.fail(where, "needs exactly one of column, columns, value or hash")
@@ -411,7 +428,9 @@ class _Doc:
             raise self.fail(where, f"{value!r} is not a known {what} ({', '.join(allowed)})")
 
 
-def _classifier(doc: _Doc, name: str, target: str, allowed: AnyMapping[str, Any]) -> Classifier | None:
+def _classifier(
+    doc: _Doc, name: str, target: str, allowed: AnyMapping[str, Any]
+) -> Classifier | None:
     if name not in doc.data:
         return None
     section = doc.section(name)
@@ -444,9 +463,7 @@ def parse(data: dict, origin: str = "<mapping>") -> Mapping:
         raise doc.fail("[source].kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
     name = doc.text("[source].name", source.get("name")) or Path(origin).stem
     read_section = doc.section("read")
-    read = readers.ReadOptions(
-        **{k: doc.text(f"[read].{k}", v) for k, v in read_section.items()}
-    )
+    read = readers.ReadOptions(**{k: doc.text(f"[read].{k}", v) for k, v in read_section.items()})
     if read.format is not None and read.format not in readers.FORMATS:
         raise doc.fail("[read].format", f"must be one of {', '.join(readers.FORMATS)}")
     fields_section = doc.section("fields")
@@ -484,9 +501,7 @@ def parse(data: dict, origin: str = "<mapping>") -> Mapping:
     crs = doc.text("[coordinates].crs", coords.get("crs"))
     if x is not None and crs is None:
         raise doc.fail("[coordinates]", "x and y need crs (e.g. crs = 'EPSG:3435')")
-    area_codes = {
-        k: doc.spec(f"[area_codes].{k}", v) for k, v in doc.section("area_codes").items()
-    }
+    area_codes = {k: doc.spec(f"[area_codes].{k}", v) for k, v in doc.section("area_codes").items()}
     placement = doc.section("placement")
     prefer = placement.get("prefer", "points")
     if prefer not in ("points", "codes"):
@@ -627,32 +642,84 @@ def fitting(kind: str, header: Iterable[str]) -> list[Mapping]:
 SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "incidents": {
         "incident_id": (
-            "id", "rowid", "incidentid", "drno", "incidentnumber", "uniqueid", "eventid",
-            "objectid", "recordid", "casenumber", "reportnumber",
+            "id",
+            "rowid",
+            "incidentid",
+            "drno",
+            "incidentnumber",
+            "uniqueid",
+            "eventid",
+            "objectid",
+            "recordid",
+            "casenumber",
+            "reportnumber",
         ),
         "case_number": (
-            "casenumber", "caseno", "incidentnumber", "drno", "reportnumber", "cadnumber",
+            "casenumber",
+            "caseno",
+            "incidentnumber",
+            "drno",
+            "reportnumber",
+            "cadnumber",
         ),
         "occurred_at": (
-            "date", "dateocc", "incidentdatetime", "occurredat", "occurreddate", "occurredon",
-            "offensedate", "incidentdate", "datetime", "occdate", "fromdate", "crimedate",
-            "dateofoccurrence", "startdate",
+            "date",
+            "dateocc",
+            "incidentdatetime",
+            "occurredat",
+            "occurreddate",
+            "occurredon",
+            "offensedate",
+            "incidentdate",
+            "datetime",
+            "occdate",
+            "fromdate",
+            "crimedate",
+            "dateofoccurrence",
+            "startdate",
         ),
         "reported_at": (
-            "daterptd", "reportdatetime", "reportedat", "reporteddate", "reportdate",
+            "daterptd",
+            "reportdatetime",
+            "reportedat",
+            "reporteddate",
+            "reportdate",
             "datereported",
         ),
         "offence_code": (
-            "iucr", "crmcd", "incidentcode", "offensecode", "offencecode", "ucrcode",
-            "nibrscode", "nibrsoffensecode", "crimecode", "offenseid",
+            "iucr",
+            "crmcd",
+            "incidentcode",
+            "offensecode",
+            "offencecode",
+            "ucrcode",
+            "nibrscode",
+            "nibrsoffensecode",
+            "crimecode",
+            "offenseid",
         ),
         "offence_description": (
-            "primarytype", "crmcddesc", "incidentcategory", "offensename", "offensedescription",
-            "offencedescription", "offensetype", "crimetype", "description",
-            "incidentdescription", "offense", "offence", "category",
+            "primarytype",
+            "crmcddesc",
+            "incidentcategory",
+            "offensename",
+            "offensedescription",
+            "offencedescription",
+            "offensetype",
+            "crimetype",
+            "description",
+            "incidentdescription",
+            "offense",
+            "offence",
+            "category",
         ),
         "block_address": (
-            "block", "location", "address", "blockaddress", "intersection", "streetaddress",
+            "block",
+            "location",
+            "address",
+            "blockaddress",
+            "intersection",
+            "streetaddress",
             "incidentaddress",
         ),
         "lat": ("latitude", "lat", "y", "latitud"),
@@ -665,7 +732,13 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "starts_at": ("start", "starttime", "startsat", "startdate", "eventdate", "date", "begin"),
         "ends_at": ("end", "endtime", "endsat", "enddate", "finish"),
         "location": (
-            "location", "locationname", "venue", "address", "locationaddress", "place", "where",
+            "location",
+            "locationname",
+            "venue",
+            "address",
+            "locationaddress",
+            "place",
+            "where",
         ),
         "lat": ("latitude", "lat"),
         "lon": ("longitude", "lon", "lng", "long"),
@@ -686,23 +759,52 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "areas": {
         "code": (
-            "areanumbe", "areanumber", "communityareaid", "communityareanumber", "beatnum",
-            "distnum", "district", "code", "areacode", "areaid", "id", "number", "ward",
-            "communityarea", "beat", "geoid",
+            "areanumbe",
+            "areanumber",
+            "communityareaid",
+            "communityareanumber",
+            "beatnum",
+            "distnum",
+            "district",
+            "code",
+            "areacode",
+            "areaid",
+            "id",
+            "number",
+            "ward",
+            "communityarea",
+            "beat",
+            "geoid",
         ),
         "name": (
-            "community", "name", "communityareaname", "areaname", "distlabel", "label",
-            "neighborhood", "neighbourhood",
+            "community",
+            "name",
+            "communityareaname",
+            "areaname",
+            "distlabel",
+            "label",
+            "neighborhood",
+            "neighbourhood",
         ),
         "population": (
-            "population", "population2020", "2010population", "pop", "totalpopulation",
-            "pop2020", "population2010", "residents",
+            "population",
+            "population2020",
+            "2010population",
+            "pop",
+            "totalpopulation",
+            "pop2020",
+            "population2010",
+            "residents",
         ),
     },
 }
 AREA_CODE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "neighbourhood": (
-        "communityarea", "neighborhood", "neighbourhood", "analysisneighborhood", "communityareaid",
+        "communityarea",
+        "neighborhood",
+        "neighbourhood",
+        "analysisneighborhood",
+        "communityareaid",
     ),
     "beat": ("beat", "rptdistno", "reportingdistrict", "beatnum", "policebeat"),
     "district": ("district", "policedistrict", "area", "precinct", "calendarid", "distnum"),
@@ -723,27 +825,56 @@ DATE_FORMATS = (
 )
 # keyword in an offence description -> category, for a first draft of the rules
 CATEGORY_HINTS: tuple[tuple[str, str], ...] = (
-    ("HOMICIDE", "homicide"), ("MURDER", "homicide"), ("MANSLAUGHTER", "homicide"),
-    ("RAPE", "rape"), ("SEXUAL ASSAULT", "rape"), ("CRIM SEXUAL", "rape"),
-    ("ROBBERY", "robbery"), ("AGGRAVATED ASSAULT", "aggravated_assault"),
-    ("AGG ASSAULT", "aggravated_assault"), ("ASSAULT WITH DEADLY", "aggravated_assault"),
-    ("BURGLARY", "burglary"), ("MOTOR VEHICLE THEFT", "motor_vehicle_theft"),
-    ("VEHICLE - STOLEN", "motor_vehicle_theft"), ("STOLEN VEHICLE", "motor_vehicle_theft"),
-    ("THEFT", "larceny_theft"), ("LARCENY", "larceny_theft"), ("SHOPLIFTING", "larceny_theft"),
-    ("ARSON", "arson"), ("BATTERY", "simple_assault"), ("ASSAULT", "simple_assault"),
-    ("VANDALISM", "vandalism"), ("CRIMINAL DAMAGE", "vandalism"), ("MALICIOUS MISCHIEF", "vandalism"),
-    ("FRAUD", "fraud"), ("FORGERY", "fraud"), ("DECEPTIVE", "fraud"), ("EMBEZZLEMENT", "fraud"),
-    ("NARCOTIC", "drugs"), ("DRUG", "drugs"), ("WEAPON", "weapons"),
-    ("DISORDERLY", "disorder"), ("PUBLIC PEACE", "disorder"), ("LIQUOR", "disorder"),
-    ("PROSTITUTION", "disorder"), ("GAMBLING", "disorder"),
+    ("HOMICIDE", "homicide"),
+    ("MURDER", "homicide"),
+    ("MANSLAUGHTER", "homicide"),
+    ("RAPE", "rape"),
+    ("SEXUAL ASSAULT", "rape"),
+    ("CRIM SEXUAL", "rape"),
+    ("ROBBERY", "robbery"),
+    ("AGGRAVATED ASSAULT", "aggravated_assault"),
+    ("AGG ASSAULT", "aggravated_assault"),
+    ("ASSAULT WITH DEADLY", "aggravated_assault"),
+    ("BURGLARY", "burglary"),
+    ("MOTOR VEHICLE THEFT", "motor_vehicle_theft"),
+    ("VEHICLE - STOLEN", "motor_vehicle_theft"),
+    ("STOLEN VEHICLE", "motor_vehicle_theft"),
+    ("THEFT", "larceny_theft"),
+    ("LARCENY", "larceny_theft"),
+    ("SHOPLIFTING", "larceny_theft"),
+    ("ARSON", "arson"),
+    ("BATTERY", "simple_assault"),
+    ("ASSAULT", "simple_assault"),
+    ("VANDALISM", "vandalism"),
+    ("CRIMINAL DAMAGE", "vandalism"),
+    ("MALICIOUS MISCHIEF", "vandalism"),
+    ("FRAUD", "fraud"),
+    ("FORGERY", "fraud"),
+    ("DECEPTIVE", "fraud"),
+    ("EMBEZZLEMENT", "fraud"),
+    ("NARCOTIC", "drugs"),
+    ("DRUG", "drugs"),
+    ("WEAPON", "weapons"),
+    ("DISORDERLY", "disorder"),
+    ("PUBLIC PEACE", "disorder"),
+    ("LIQUOR", "disorder"),
+    ("PROSTITUTION", "disorder"),
+    ("GAMBLING", "disorder"),
 )
 PROGRAM_HINTS: tuple[tuple[str, str], ...] = (
-    ("*NIGHT OUT*", "national_night_out"), ("*COFFEE*", "coffee_with_a_cop"),
-    ("*WATCH*", "neighbourhood_watch"), ("*BLOCK CLUB*", "neighbourhood_watch"),
-    ("*ACADEMY*", "citizen_academy"), ("*YOUTH*", "youth_program"),
-    ("*EXPLORER*", "youth_program"), ("*PEER JURY*", "youth_program"),
-    ("*JOB FAIR*", "job_fair"), ("*CAREER*", "job_fair"), ("*BEAT*", "community_meeting"),
-    ("*MEETING*", "community_meeting"), ("*DAC*", "community_meeting"),
+    ("*NIGHT OUT*", "national_night_out"),
+    ("*COFFEE*", "coffee_with_a_cop"),
+    ("*WATCH*", "neighbourhood_watch"),
+    ("*BLOCK CLUB*", "neighbourhood_watch"),
+    ("*ACADEMY*", "citizen_academy"),
+    ("*YOUTH*", "youth_program"),
+    ("*EXPLORER*", "youth_program"),
+    ("*PEER JURY*", "youth_program"),
+    ("*JOB FAIR*", "job_fair"),
+    ("*CAREER*", "job_fair"),
+    ("*BEAT*", "community_meeting"),
+    ("*MEETING*", "community_meeting"),
+    ("*DAC*", "community_meeting"),
 )
 
 
@@ -759,9 +890,7 @@ class Suggestion:
     notes: list[str]
 
 
-def _best_column(
-    header: list[str], synonyms: tuple[str, ...], taken: set[str]
-) -> str | None:
+def _best_column(header: list[str], synonyms: tuple[str, ...], taken: set[str]) -> str | None:
     by_norm: dict[str, str] = {}
     for name in header:
         by_norm.setdefault(_norm_name(name), name)
@@ -829,7 +958,9 @@ def _toml_key(text: str) -> str:
     return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else _toml_string(text)
 
 
-def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOptions | None = None) -> Suggestion:
+def suggest(
+    path: str | Path, kind: str | None = None, options: readers.ReadOptions | None = None
+) -> Suggestion:
     """A starting mapping for a file: fields placed by recognised column names, the rest listed."""
     path = Path(path)
     options = options or readers.ReadOptions()
@@ -841,8 +972,11 @@ def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOpti
     notes: list[str] = []
     if kind is None:
         kind = guessed
-        notes.append(f"looks like {kind} (columns recognised: " + ", ".join(
-            f"{k} {v}" for k, v in sorted(scores.items(), key=lambda kv: -kv[1])) + ")")
+        notes.append(
+            f"looks like {kind} (columns recognised: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(scores.items(), key=lambda kv: -kv[1]))
+            + ")"
+        )
     elif guessed != kind and scores.get(guessed, 0) > scores.get(kind, 0):
         notes.append(f"asked for {kind}, but the columns look more like {guessed}")
     taken: set[str] = set()
@@ -873,7 +1007,7 @@ def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOpti
         if basis:
             columns = ", ".join(_toml_string(c) for c in basis)
             lines.append(
-                f"{key} = {{ hash = [{columns}], prefix = \"{kind[:3]}-\" }}"
+                f'{key} = {{ hash = [{columns}], prefix = "{kind[:3]}-" }}'
                 "  # no id column: made from the row's content; CHECK"
             )
             placed[key] = "hash of " + ", ".join(basis)
@@ -885,11 +1019,15 @@ def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOpti
             lines.append(f"{name} = {_toml_string(placed[name])}")
         else:
             required = FIELDS[kind][name][1]
-            lines.append(f"# {name} = \"?\"" + ("   # REQUIRED: no column recognised" if required else ""))
+            lines.append(
+                f'# {name} = "?"' + ("   # REQUIRED: no column recognised" if required else "")
+            )
     unplaced_fields = [n for n in FIELDS[kind] if n not in placed]
     for field_name in ("occurred_at", "starts_at", "ends_at", "reported_at"):
         if field_name in placed:
-            fmt, share = _guess_date_format(sample[placed[field_name]].dropna().astype(str).tolist())
+            fmt, share = _guess_date_format(
+                sample[placed[field_name]].dropna().astype(str).tolist()
+            )
             zone = _guess_zone(sample, placed)
             zone_line = (
                 f"timezone = {_toml_string(zone)}  # CHECK: guessed from the longitudes"
@@ -897,15 +1035,21 @@ def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOpti
                 else '# timezone = "America/Chicago"  # the agency\'s local time zone'
             )
             if fmt:
-                lines += ["", "[time]", f"format = {_toml_string(fmt)}  # parses {share:.0%} of a sample"]
+                lines += [
+                    "",
+                    "[time]",
+                    f"format = {_toml_string(fmt)}  # parses {share:.0%} of a sample",
+                ]
                 lines.append(zone_line)
             elif share == 0.0:
                 notes.append(f"could not recognise the date format of {placed[field_name]!r}")
             else:
                 lines += ["", "[time]  # ISO dates need no format", zone_line]
             for column in header:
-                if column not in taken and re.search(r"(?i)\btime\b", column) and not re.search(
-                    r"(?i)date", column
+                if (
+                    column not in taken
+                    and re.search(r"(?i)\btime\b", column)
+                    and not re.search(r"(?i)date", column)
                 ):
                     notes.append(
                         f"{column!r} looks like a separate time of day; {field_name} is taken "
@@ -914,16 +1058,25 @@ def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOpti
                     )
             break
     if kind == "areas":
-        lines += ["", "[areas]", 'kind = "neighbourhood"  # CHECK: neighbourhood | beat | district | council_district']
+        lines += [
+            "",
+            "[areas]",
+            'kind = "neighbourhood"  # CHECK: neighbourhood | beat | district | council_district',
+        ]
     if kind in ("incidents", "events"):
         code_lines = []
         for area_kind, synonyms in AREA_CODE_SYNONYMS.items():
             column = _best_column(header, synonyms, taken)
             if column:
                 taken.add(column)
-                code_lines.append(f'{area_kind} = {{ column = {_toml_string(column)}, format = "text" }}')
+                code_lines.append(
+                    f'{area_kind} = {{ column = {_toml_string(column)}, format = "text" }}'
+                )
         if code_lines:
-            lines += ["", "[area_codes]  # areas named by code; format text | int | pad (with width)"]
+            lines += [
+                "",
+                "[area_codes]  # areas named by code; format text | int | pad (with width)",
+            ]
             lines += code_lines
         xy = [_best_column(header, (s,), taken) for s in ("xcoordinate", "ycoordinate")]
         if all(xy):
@@ -940,14 +1093,21 @@ def suggest(path: str | Path, kind: str | None = None, options: readers.ReadOpti
     if kind == "events" and "title" in placed:
         lines += ["", "[programs]", 'unmapped = "other"']
         for pattern, program in PROGRAM_HINTS:
-            lines += ["", "[[programs.rules]]", f"when = {{ {_toml_key(placed['title'])} = {_toml_string(pattern)} }}", f"program = {_toml_string(program)}"]
+            lines += [
+                "",
+                "[[programs.rules]]",
+                f"when = {{ {_toml_key(placed['title'])} = {_toml_string(pattern)} }}",
+                f"program = {_toml_string(program)}",
+            ]
     unplaced_columns = [c for c in header if c not in taken]
     lines += ["", "# Columns not placed: " + (", ".join(unplaced_columns) or "none")]
     if unplaced_fields:
         lines.append("# Fields with no column: " + ", ".join(unplaced_fields))
     for note in notes:
         lines.append(f"# Note: {note}")
-    return Suggestion(kind, "\n".join(lines) + "\n", placed, unplaced_columns, unplaced_fields, notes)
+    return Suggestion(
+        kind, "\n".join(lines) + "\n", placed, unplaced_columns, unplaced_fields, notes
+    )
 
 
 def _guess_zone(sample, placed: dict[str, str]) -> str | None:
@@ -961,8 +1121,12 @@ def _guess_zone(sample, placed: dict[str, str]) -> str | None:
     if lon.empty:
         return None
     middle = float(lon.median())
-    for limit, zone in ((-114.5, "America/Los_Angeles"), (-102.0, "America/Denver"),
-                        (-86.5, "America/Chicago"), (-66.0, "America/New_York")):
+    for limit, zone in (
+        (-114.5, "America/Los_Angeles"),
+        (-102.0, "America/Denver"),
+        (-86.5, "America/Chicago"),
+        (-66.0, "America/New_York"),
+    ):
         if middle < limit:
             return zone
     return None
@@ -975,7 +1139,9 @@ def _plausible(values, low: float, high: float) -> bool:
     return bool(len(numbers)) and bool(((numbers >= low) & (numbers <= high)).mean() > 0.9)
 
 
-def _offence_draft(sample, placed: dict[str, str], header: list[str], taken: set[str], notes: list[str]) -> list[str]:
+def _offence_draft(
+    sample, placed: dict[str, str], header: list[str], taken: set[str], notes: list[str]
+) -> list[str]:
     column = placed.get("offence_description") or placed.get("offence_code")
     if column is None:
         notes.append("no offence column recognised: every incident would be 'other'")
@@ -990,15 +1156,24 @@ def _offence_draft(sample, placed: dict[str, str], header: list[str], taken: set
             known.append(f"{_toml_string(value)} = {_toml_string(category)}")
         else:
             unknown.append(value)
-    lines = ["", "[offences]", 'unmapped = "other"  # or "reject"', 'sensitive_categories = ["rape"]']
+    lines = [
+        "",
+        "[offences]",
+        'unmapped = "other"  # or "reject"',
+        'sensitive_categories = ["rape"]',
+    ]
     rule = ["", "[[offences.rules]]", f"column = {_toml_string(column)}", "[offences.rules.map]"]
     lines += rule + known if known else ["#" + line if line else line for line in rule]
     for value in unknown:
-        lines.append(f"# {_toml_string(value)} = \"?\"  # not recognised")
+        lines.append(f'# {_toml_string(value)} = "?"  # not recognised')
     if unknown:
         notes.append(f"{len(unknown)} offence values in the sample not recognised; see the rules")
     domestic = _best_column(header, ("domestic", "domesticviolence", "dv"), taken)
     if domestic:
         taken.add(domestic)
-        lines += ["", "[[offences.sensitive]]", f"when = {{ {_toml_key(domestic)} = [\"true\", \"Y\", \"1\"] }}"]
+        lines += [
+            "",
+            "[[offences.sensitive]]",
+            f'when = {{ {_toml_key(domestic)} = ["true", "Y", "1"] }}',
+        ]
     return lines

@@ -1,22 +1,126 @@
-"""Maps: area choropleths with outreach markers, drawn so they work with no internet.
+"""Maps: classed area choropleths, the bivariate map, outreach markers, the hotspot grid.
 
-The default style, "white-bg", needs no tile server; a tiled basemap is a setting
-(NNO_MAP_STYLE). Incidents are never drawn as points: maps show area rates only, and the
-markers are outreach events, which are public.
+Drawn so they work with no internet: the default style, "white-bg", needs no tile server;
+a tiled basemap is a setting (NNO_MAP_STYLE). Incidents are never drawn as points: maps
+show area rates or grid cells of at least a block, and the markers are outreach events,
+which are public.
+
+Size matters on a slow council-chamber connection: boundaries are simplified to about
+half a pixel at the map's opening zoom, rounded to ~1 m, sent once (each class is one
+trace carrying only its own areas), and the simplified shapes are memoised per set of
+areas and tolerance.
 """
 
 from __future__ import annotations
 
-import geopandas as gpd
-import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
+import json
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
 
-from nno_dash import charts, geo
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+from nno_dash import charts, classes, geo
 from nno_dash.vocab import PROGRAMS
 
-# Sequential, colour-blind safe, light for low values so zero reads as "none".
+# Kept for callers that want a continuous scale; the area maps here are classed.
 SEQUENTIAL = "YlGnBu"
+OUTLINE = "#4d4d4d"
+HIGHLIGHT = "#000000"
+COORD_DECIMALS = 5  # ~1 m: finer than any screen shows
+NARROW_PX = 600  # below this width (a phone) legends go under the map, not beside it
+LEGEND_ROW_PX = 24  # one row of a legend under the map
+
+# Which classes each mapped value gets, and its unit for labels; others: blue quantiles.
+VALUE_STYLE: dict[str, tuple[tuple[str, ...], int]] = {
+    "event_rate": (classes.ORANGES, 2),
+    "attendance_rate": (classes.ORANGES, 1),
+    "incident_rate": (classes.BLUES, 1),
+}
+
+
+# Geometry for display -----------------------------------------------------------------
+
+_FEATURES: dict[tuple[int, float], dict[str, dict]] = {}
+
+
+def display_tolerance(areas: gpd.GeoDataFrame, width_px: int) -> float:
+    """Half a pixel at the opening zoom, in degrees, floored so tiny areas keep a shape."""
+    if areas.empty:
+        return 0.0
+    minx, _, maxx, _ = areas.total_bounds
+    return float(max((maxx - minx) / max(width_px, 1) / 2, 1e-6))
+
+
+def features(areas: gpd.GeoDataFrame, tolerance: float) -> dict[str, dict]:
+    """area_id -> GeoJSON feature, simplified to `tolerance` degrees and rounded to ~1 m.
+
+    Memoised per GeoDataFrame object (the UI caches one per kind and data version) and
+    tolerance, and forgotten when that frame is.
+    """
+    key = (id(areas), round(tolerance, 7))
+    hit = _FEATURES.get(key)
+    if hit is not None:
+        return hit
+    geoms = shapely.simplify(areas.geometry.values, tolerance, preserve_topology=True)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
+    out = {
+        area_id: {"type": "Feature", "id": area_id, "properties": {}, "geometry": json.loads(gj)}
+        for area_id, gj in zip(areas["area_id"], shapely.to_geojson(geoms), strict=True)
+    }
+    if not any(k[0] == id(areas) for k in _FEATURES):
+        weakref.finalize(areas, _forget, id(areas))
+    _FEATURES[key] = out
+    return out
+
+
+def _forget(frame_id: int) -> None:
+    for key in [k for k in _FEATURES if k[0] == frame_id]:
+        _FEATURES.pop(key, None)
+
+
+def _collection(feats: Mapping[str, dict], ids: Iterable[str]) -> dict:
+    return {"type": "FeatureCollection", "features": [feats[i] for i in ids if i in feats]}
+
+
+# Hover text -----------------------------------------------------------------------------
+
+
+def _format(value: object, spec: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "–"
+    try:
+        return format(value, spec.lstrip(":"))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def hover_text(frame: pd.DataFrame, hover: Mapping[str, str]) -> list[str]:
+    """One HTML hover block per row: the area name, then each column's label and value."""
+    rows = []
+    for _, row in frame.iterrows():
+        lines = [f"<b>{row.get('name', row['area_id'])}</b>"]
+        lines += [
+            f"{charts.LABELS.get(col, col)}: {_format(row[col], spec)}"
+            for col, spec in hover.items()
+            if col in frame
+        ]
+        rows.append("<br>".join(lines))
+    return rows
+
+
+# Area maps ------------------------------------------------------------------------------
+
+
+def default_classes(frame: pd.DataFrame, value: str, method: str = "quantile") -> classes.Classes:
+    """The classes a value is mapped with: fixed diverging ones for change, else classed."""
+    if value == "incident_change_pct":
+        return classes.change_classes()
+    colours, decimals = VALUE_STYLE.get(value, (classes.BLUES, 1))
+    return classes.classify(frame[value], method=method, colours=colours, decimals=decimals)
 
 
 def area_map(
@@ -29,54 +133,325 @@ def area_map(
     height: int = 560,
     width_px: int = 900,
     hover: dict[str, str] | None = None,
+    area_classes: classes.Classes | None = None,
+    method: str = "quantile",
+    highlight: Sequence[str] = (),
+    legend_title: str | None = None,
+    class_legend: bool = True,
 ) -> go.Figure:
-    """Choropleth of `value` per area_id, outlines for every area, optional event markers."""
+    """Classed choropleth of `value` per area_id, outreach markers on top if given.
+
+    `value` may already hold class labels (the bivariate map): pass its `area_classes`.
+    `highlight` outlines those areas and opens the map on them. Clicking an area selects
+    it: the point carries `location` = area_id. `class_legend=False` when the page draws
+    its own key (the bivariate grid). `height` is the map's own height; legends under it
+    on a narrow screen add to the figure's.
+    """
     if areas.empty:
         return charts.empty_figure("No boundaries loaded for this kind of area")
-    centre, zoom = geo.bounds_view(areas, width_px, height)
-    data = areas[["area_id"]].merge(frame, on="area_id", how="left")
-    hover_data = hover or {value: ":,.1f", "population": ":,"}
-    fig = px.choropleth_map(
-        data,
-        geojson=geo.feature_collection(areas),
-        locations="area_id",
-        color=value,
-        hover_name="name",
-        hover_data={"area_id": False, **{k: v for k, v in hover_data.items() if k in data}},
-        labels=charts.LABELS,
-        color_continuous_scale=SEQUENTIAL,
-        range_color=(0, max(float(data[value].max() or 0), 1e-9)),
-        map_style=map_style,
-        center=centre,
-        zoom=zoom,
-        opacity=0.8,
+    data = areas[["area_id", "name"]].merge(
+        frame.drop(columns=["name"], errors="ignore"), on="area_id", how="left"
     )
-    fig.update_traces(marker_line_width=0.8, marker_line_color="#4d4d4d")
-    if events is not None and not events.empty:
+    area_classes = area_classes or default_classes(data, value, method)
+    is_labels = not pd.api.types.is_numeric_dtype(data[value])
+    data["class"] = (
+        data[value].fillna(classes.NO_DATA) if is_labels else area_classes.assign(data[value])
+    )
+    hover = hover or {value: ":,.1f", "population": ":,"}
+    data["hover"] = hover_text(data, {"class": "", **hover} if is_labels else hover)
+    feats = features(areas, display_tolerance(areas, width_px))
+
+    fig = go.Figure()
+    colour_of = area_classes.colour_map()
+    order = [*area_classes.labels, classes.NO_DATA]
+    for label in order:
+        part = data[data["class"] == label]
+        if part.empty and label == classes.NO_DATA:
+            continue
+        fig.add_choroplethmap(
+            geojson=_collection(feats, part["area_id"]),
+            locations=part["area_id"].tolist(),
+            z=np.zeros(len(part)),
+            colorscale=[[0, colour_of[label]], [1, colour_of[label]]],
+            showscale=False,
+            marker={"opacity": 0.85, "line": {"width": 0.8, "color": OUTLINE}},
+            name=label,
+            legendgroup="classes",
+            showlegend=class_legend,
+            customdata=part["area_id"].tolist(),
+            hovertext=part["hover"].tolist(),
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    chosen = [a for a in highlight if a in feats]
+    if chosen:
+        fig.add_choroplethmap(
+            geojson=_collection(feats, chosen),
+            locations=chosen,
+            z=np.zeros(len(chosen)),
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+            showscale=False,
+            marker={"line": {"width": 4, "color": HIGHLIGHT}},
+            name="Selected",
+            legendgroup="classes",
+            showlegend=class_legend,
+            hoverinfo="skip",
+        )
+    has_events = events is not None and not events.dropna(subset=["lat", "lon"]).empty
+    if has_events:
         add_event_markers(fig, events)
+    view_of = areas[areas["area_id"].isin(chosen)] if chosen else areas
+    map_width = _map_width(width_px)
+    centre, zoom = geo.bounds_view(view_of, map_width, height - 20)
+    if chosen:
+        zoom = min(zoom, geo.bounds_view(areas, map_width, height - 20)[1] + 1.5)
+    fig.update_layout(
+        map={"style": map_style, "center": centre, "zoom": zoom}, clickmode="event+select"
+    )
+    _legends(fig, width_px, height, legend_title or charts.LABELS.get(value, value))
+    return fig
+
+
+def _map_width(width_px: int) -> int:
+    """The map's own width: the legends take about 260 px beside it on a wide screen."""
+    return width_px if width_px < NARROW_PX else width_px - 260
+
+
+def _legends(fig: go.Figure, width_px: int, height: int, classes_title: str) -> None:
+    """House style, then the legends: the classes and the programs beside the map (top and
+    bottom of its right edge) on a wide screen, one legend under it on a phone."""
+    charts.style(fig)
+    entries = [t for t in fig.data if t.showlegend is not False]
+    programs = [t for t in entries if t.legendgroup == "events"]
+    has_classes = len(entries) > len(programs)
+    # fonts set here, not left to a theme, so both legends read alike on every page
+    font = {"family": charts.FONT, "size": 14, "color": charts.TEXT_COLOUR}
+    common = {
+        "itemclick": False,
+        "itemdoubleclick": False,
+        "traceorder": "grouped",
+        "font": font,
+    }
+    events_title = "Outreach events (size: attendance)"
+    if width_px < NARROW_PX:
+        rows = (len(entries) + 1) // 2 + 2
+        fig.update_layout(
+            height=height + rows * LEGEND_ROW_PX,
+            margin={"l": 0, "r": 0, "t": 10, "b": 10},
+            legend={
+                **common,
+                "orientation": "h",
+                "yanchor": "top",
+                "y": -0.01,
+                "x": 0,
+                "title": {"text": classes_title if has_classes else events_title, "font": font},
+            },
+        )
+        return
     fig.update_layout(
         height=height,
-        coloraxis_colorbar={"title": {"text": charts.LABELS.get(value, value), "side": "right"}},
+        margin={"l": 0, "r": 0, "t": 10, "b": 10},
+        legend={
+            **common,
+            "orientation": "v",
+            "yanchor": "top",
+            "y": 1,
+            "x": 1.01,
+            "xanchor": "left",
+            "title": {"text": classes_title if has_classes else events_title, "font": font},
+        },
     )
-    return charts.style(fig)
+    if has_classes and programs:
+        for trace in programs:
+            trace.legend = "legend2"
+        fig.update_layout(
+            legend2={
+                **common,
+                "orientation": "v",
+                "yanchor": "bottom",
+                "y": 0,
+                "x": 1.01,
+                "xanchor": "left",
+                "title": {"text": events_title, "font": font},
+            }
+        )
 
 
 def add_event_markers(fig: go.Figure, events: pd.DataFrame) -> None:
-    """One marker trace per program, sized by attendance."""
+    """One marker trace per program, sized by attendance; hover: event, date, attendance."""
     located = events.dropna(subset=["lat", "lon"])
     for program, colour in zip(PROGRAMS, charts.PALETTE, strict=True):
         part = located[located["program"] == program]
         if part.empty:
             continue
-        size = 6 + (part["headcount"].fillna(0).clip(upper=400) ** 0.5) * 0.7
+        headcount = pd.to_numeric(part["headcount"], errors="coerce")
+        size = 5 + (headcount.fillna(0).clip(upper=400) ** 0.5) * 0.6
+        when = pd.to_datetime(part["starts_at"]).dt.strftime("%a %-d %b %Y, %H:%M")
+        attendance = headcount.map(lambda v: "not recorded" if pd.isna(v) else f"{int(v):,}")
         fig.add_scattermap(
-            lat=part["lat"],
-            lon=part["lon"],
+            lat=part["lat"].round(COORD_DECIMALS),
+            lon=part["lon"].round(COORD_DECIMALS),
             mode="markers",
-            marker={"size": size, "color": colour, "opacity": 0.85},
+            marker={"size": size.round(1), "color": colour, "opacity": 0.8},
             name=PROGRAMS[program],
+            legendgroup="events",
             text=part["title"],
-            customdata=part[["starts_at", "headcount"]].astype(str).to_numpy(),
-            hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>Attendance: %{customdata[1]}"
-            "<extra></extra>",
+            customdata=np.column_stack([when, attendance]),
+            hovertemplate="<b>%{text}</b><br>"
+            + PROGRAMS[program]
+            + "<br>%{customdata[0]}<br>Attendance: %{customdata[1]}<extra></extra>",
         )
+
+
+def bivariate_legend(frame: pd.DataFrame, font_size: int = 14) -> go.Figure:
+    """The 3×3 key of the bivariate map, with how many areas fall in each cell.
+
+    Cells are shapes in data units, so they stay square at any size; the high-crime,
+    low-outreach corner is outlined, as on the page's caption.
+    """
+    counts = (
+        frame.dropna(subset=["crime_level", "outreach_level"])
+        .groupby(["crime_level", "outreach_level"])
+        .size()
+    )
+    fig = go.Figure()
+    xs, ys, texts = [], [], []
+    for ci in range(3):
+        for oi in range(3):
+            n = int(counts.get((ci, oi), 0))
+            corner = (ci, oi) == (2, 0)
+            fig.add_shape(
+                type="rect",
+                x0=oi - 0.5,
+                x1=oi + 0.5,
+                y0=ci - 0.5,
+                y1=ci + 0.5,
+                fillcolor=classes.BIVARIATE_COLOURS[ci][oi],
+                line={"width": 4 if corner else 1, "color": HIGHLIGHT if corner else "#ffffff"},
+                layer="below",
+            )
+            xs.append(oi)
+            ys.append(ci)
+            texts.append(f"{classes.bivariate_label(ci, oi)}: {n} areas")
+            fig.add_annotation(
+                x=oi,
+                y=ci,
+                text=f"<b>{n}</b>",
+                showarrow=False,
+                font={
+                    "size": font_size + 2,
+                    "color": "#ffffff" if ci + oi >= 3 and ci >= 1 else charts.TEXT_COLOUR,
+                },
+            )
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        mode="markers",
+        marker={"size": 40, "opacity": 0},
+        hovertext=texts,
+        hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False,
+    )
+    ticks = ["Low", "Mid", "High"]
+    axis = {
+        "tickvals": [0, 1, 2],
+        "ticktext": ticks,
+        "range": [-0.5, 2.5],
+        "showgrid": False,
+        "zeroline": False,
+        "tickangle": 0,
+        "fixedrange": True,
+    }
+    fig.update_xaxes(title="Outreach per 1,000 →", **axis)
+    fig.update_yaxes(title="Crime per 1,000 →", scaleanchor="x", **axis)
+    side = 230 + 8 * font_size
+    fig.update_layout(height=side, width=side, showlegend=False)
+    charts.style(fig)
+    fig.update_layout(
+        font={"size": font_size},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        plot_bgcolor="#ffffff",
+    )
+    return fig
+
+
+# Hotspot grid -----------------------------------------------------------------------------
+
+SPOT_COLOURS = {
+    "Hot spot, 99% confidence": "#b2182b",
+    "Hot spot, 95% confidence": "#ef8a62",
+    "Not significant": "#e0e0e0",
+    "Cold spot, 95% confidence": "#67a9cf",
+    "Cold spot, 99% confidence": "#2166ac",
+}
+
+
+def hotspot_map(
+    cells: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    events: pd.DataFrame | None = None,
+    map_style: str = "white-bg",
+    height: int = 560,
+    width_px: int = 900,
+) -> go.Figure:
+    """Grid cells coloured by Gi* class (hot, cold, not significant), area outlines on top.
+
+    Cells with no incidents that are not significant are left out: they carry nothing and
+    cost bytes.
+    """
+    if cells.empty or areas.empty:
+        return charts.empty_figure("No incidents with a location for these filters")
+    shown = cells[(cells["incidents"] > 0) | (cells["spot"] != "Not significant")]
+    cell_geoms = shapely.transform(shown.geometry.values, lambda xy: np.round(xy, COORD_DECIMALS))
+    cell_feats = {
+        cid: {"type": "Feature", "id": cid, "properties": {}, "geometry": json.loads(gj)}
+        for cid, gj in zip(shown["cell_id"], shapely.to_geojson(cell_geoms), strict=True)
+    }
+    fig = go.Figure()
+    for label, colour in SPOT_COLOURS.items():
+        part = shown[shown["spot"] == label]
+        if part.empty:
+            continue
+        text = [
+            f"<b>{label}</b><br>Incidents in this cell: {n if n == 0 or n >= 3 else '<3'}"
+            f"<br>Gi* z = {z:+.1f}"
+            for n, z in zip(part["incidents"], part["z"], strict=True)
+        ]
+        fig.add_choroplethmap(
+            geojson=_collection(cell_feats, part["cell_id"]),
+            locations=part["cell_id"].tolist(),
+            z=np.zeros(len(part)),
+            colorscale=[[0, colour], [1, colour]],
+            showscale=False,
+            marker={"opacity": 0.8, "line": {"width": 0}},
+            name=label,
+            legendgroup="classes",
+            showlegend=True,
+            hovertext=text,
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    feats = features(areas, display_tolerance(areas, width_px))
+    fig.add_choroplethmap(
+        geojson=_collection(feats, areas["area_id"]),
+        locations=areas["area_id"].tolist(),
+        z=np.zeros(len(areas)),
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        showscale=False,
+        marker={"line": {"width": 1, "color": OUTLINE}},
+        name="Area boundaries",
+        showlegend=False,
+        hovertext=areas["name"].tolist(),
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
+    has_events = events is not None and not events.dropna(subset=["lat", "lon"]).empty
+    if has_events:
+        add_event_markers(fig, events)
+    centre, zoom = geo.bounds_view(cells, _map_width(width_px), height - 20)
+    fig.update_layout(map={"style": map_style, "center": centre, "zoom": zoom})
+    _legends(fig, width_px, height, "Hot spots (Getis-Ord Gi*, FDR 5%)")
+    return fig
+
+
+def figure_bytes(fig: go.Figure) -> int:
+    """What the browser receives for this figure (its JSON), in bytes."""
+    return len(fig.to_json().encode("utf-8"))

@@ -341,3 +341,37 @@ def import_log(con: Con, limit: int = 200) -> pd.DataFrame:
 
 def latest_day(con: Con) -> date | None:
     return con.execute("select max(occurred_on) from incident_daily").fetchone()[0]
+
+
+# Coverage and hotspots (issue 4) ----------------------------------------------------------
+
+# The incident's area of the chosen kind; one column per kind in the incidents table.
+INCIDENT_AREA = """(case $kind
+    when 'neighbourhood' then i.neighbourhood_id
+    when 'beat' then i.beat_id
+    when 'district' then i.district_id
+    when 'council_district' then i.council_district_id end)"""
+
+
+def incident_grid(
+    con: Con, filters: Filters, lat0: float, lon0: float, dlat: float, dlon: float
+) -> pd.DataFrame:
+    """gx, gy, incidents: incidents counted per grid cell (hotspots.Grid), in DuckDB.
+
+    Sensitive offences are left out, and only cell counts leave the database. This reads
+    the incident table (the daily aggregate has no locations) with the date range first,
+    so DuckDB's zone maps on occurred_on skip most of it.
+    """
+    sql = f"""
+    select floor((i.lon - $lon0) / $dlon)::integer as gx,
+        floor((i.lat - $lat0) / $dlat)::integer as gy,
+        count(*)::integer as incidents
+    from incidents i
+    where i.occurred_on between $start and $end
+      and not i.sensitive and i.lat is not null and i.lon is not null
+      and {AREA_SELECTED.format(col=INCIDENT_AREA)}
+      and {CATEGORY_SELECTED.format(col="i.category")}
+    group by all
+    """
+    params = {**filters.params(), "lat0": lat0, "lon0": lon0, "dlat": dlat, "dlon": dlon}
+    return _df(con, sql, params)

@@ -134,7 +134,12 @@ def _zip_kind(path: Path) -> str:
 def _text_encoding(head: bytes, path: Path, forced: str | None) -> tuple[str, list[str]]:
     if forced:
         forced = forced.lower().replace("_", "-")
-        aliases = {"utf8": "utf-8", "utf-8-sig": "utf-8", "latin1": "latin-1", "iso-8859-1": "latin-1"}
+        aliases = {
+            "utf8": "utf-8",
+            "utf-8-sig": "utf-8",
+            "latin1": "latin-1",
+            "iso-8859-1": "latin-1",
+        }
         forced = aliases.get(forced, forced)
         if forced not in ENCODINGS:
             raise _fail(path, f"encoding {forced!r} is not supported (use one of {ENCODINGS})")
@@ -239,7 +244,9 @@ def sniff(path: str | Path, options: ReadOptions | None = None) -> Sniffed:
         elif head.startswith(b"\x00\x00\x27\x0a") and suffix == ".shp":
             fmt = "shapefile"
         elif suffix in (".xlsx", ".xlsm"):
-            raise _fail(path, "has an Excel name but is not an Excel workbook (damaged or renamed?)")
+            raise _fail(
+                path, "has an Excel name but is not an Excel workbook (damaged or renamed?)"
+            )
         elif suffix == ".parquet":
             raise _fail(path, "has a Parquet name but is not a Parquet file (damaged or renamed?)")
     if fmt in ("parquet", "xlsx", "gpkg", "shapefile"):
@@ -261,9 +268,10 @@ def sniff(path: str | Path, options: ReadOptions | None = None) -> Sniffed:
     stripped = text.lstrip()
     if fmt is None and stripped[:1] in "[{":
         fmt = "json"
-        if stripped.startswith("{") and '"FeatureCollection"' in stripped[:5000].replace(" ", ""):
-            fmt = "geojson"
-        elif stripped.startswith("{") and '"type":"Feature' in stripped[:5000].replace(" ", ""):
+        opening = stripped[:5000].replace(" ", "")
+        if stripped.startswith("{") and (
+            '"FeatureCollection"' in opening or '"type":"Feature' in opening
+        ):
             fmt = "geojson"
     if fmt is None and suffix in (".geojson",):
         fmt = "geojson"
@@ -359,7 +367,7 @@ def _read_csv(
         bad_encoding = con.execute(
             "select count(*) from _csv_rejects where error_type in "
             "('INVALID ENCODING', 'INVALID UNICODE')"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if bad_encoding and sniffed.encoding == "utf-8":
             sniffed.encoding = "latin-1"
             notes.append("not valid UTF-8 throughout; read as Latin-1")
@@ -440,9 +448,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     return []
 
 
-def _read_excel(
-    con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptions
-) -> list[str]:
+def _read_excel(con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptions) -> list[str]:
     try:
         frame = pd.read_excel(
             path,
@@ -495,7 +501,7 @@ def read_table(
         notes = _read_excel(con, path, options)
     con.execute("alter table _raw_malformed rename to raw_malformed")
     columns = [r[0] for r in con.execute("describe _raw0").fetchall()]
-    malformed = con.execute("select count(*) from raw_malformed").fetchone()[0]
+    malformed = con.execute("select count(*) from raw_malformed").fetchall()[0][0]
     if malformed:
         # rows DuckDB skipped shift the ordinals of the ones after; put them back:
         # a good row's file position is its ordinal plus the bad rows before it.
@@ -519,7 +525,7 @@ def read_table(
         )
     else:
         con.execute("create or replace view raw as select rowid + 1 as _row, * from _raw0")
-    rows = con.execute("select count(*) from _raw0").fetchone()[0]
+    rows = con.execute("select count(*) from _raw0").fetchall()[0][0]
     if rows == 0 and not malformed:
         raise _fail(path, "has a header but no data rows")
     return TableRead(columns, rows, malformed, sniffed.format, notes)
@@ -530,7 +536,9 @@ def read_header(path: str | Path, options: ReadOptions | None = None) -> list[st
     return list(read_sample(path, 0, options).columns)
 
 
-def read_sample(path: str | Path, n: int = 1000, options: ReadOptions | None = None) -> pd.DataFrame:
+def read_sample(
+    path: str | Path, n: int = 1000, options: ReadOptions | None = None
+) -> pd.DataFrame:
     """The first `n` records as text, for suggesting a mapping and previewing."""
     path = Path(path)
     options = options or ReadOptions()

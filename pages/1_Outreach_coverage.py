@@ -1,81 +1,54 @@
-"""Outreach coverage: outreach per resident by area, and the areas with the biggest gaps."""
+"""Outreach coverage: where outreach reached, where crime is, and the gaps between them."""
 
 import streamlit as st
 
-from nno_dash import coverage, maps, queries
-from nno_dash.ui.page import setup, show_chart
+from nno_dash import classes, coverage, queries
+from nno_dash.ui import coverage_view as view
+from nno_dash.ui import presentation
+from nno_dash.ui.page import setup
 
 page = setup(
     "Outreach coverage",
     ":material/map:",
-    "Which neighbourhoods with high or rising crime got little outreach.",
+    "Which areas with high or rising crime got little outreach. Click an area on the map to "
+    "focus the page on it; click it again to clear.",
 )
-summary = page.load(queries.area_summary, page.filters)
-events = page.load(queries.event_list, page.filters)
+kind, with_events = view.map_controls(page)
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Outreach events per 1,000 residents")
-    show_chart(
-        maps.area_map(
-            page.areas(),
-            summary,
-            "event_rate",
-            events=events,
-            map_style=page.settings.map_style,
-            height=480,
-            width_px=620,
-            hover={"event_rate": ":,.2f", "events": ":,", "attendance": ":,"},
-        ),
-        summary[["name", "population", "events", "event_rate", "attendance"]],
-        name="outreach_rate_by_area",
-        counts=("events",),
-        settings=page.settings,
+# Classes and ranks are citywide, so a selected area is seen against the whole city.
+city = coverage.with_classes(page.load(queries.area_summary, view.citywide(page.filters)))
+gaps = coverage.gap_list(city)
+events = page.load(queries.event_list, page.filters) if with_events else None
+
+short = city[city["bivariate"] == classes.HIGH_CRIME_LOW_OUTREACH]
+if city["events"].sum() == 0:
+    st.warning(
+        "No outreach events are on record in this period, so every area counts as low "
+        f"outreach. Events on file run from {page.info['first_event_day'] or '–'} to "
+        f"{page.info['last_event_day'] or '–'}."
     )
-with right:
-    st.subheader("Incidents per 1,000 residents")
-    show_chart(
-        maps.area_map(
-            page.areas(),
-            summary,
-            "incident_rate",
-            map_style=page.settings.map_style,
-            height=480,
-            width_px=620,
-            hover={"incident_rate": ":,.1f", "incidents": ":,", "incident_change_pct": ":+.0f"},
-        ),
-        summary[["name", "population", "incidents", "incident_rate", "incident_change_pct"]],
-        name="incident_rate_by_area",
-        counts=("incidents",),
-        settings=page.settings,
+elif len(short):
+    st.markdown(
+        f"**{len(short)} {'area is' if len(short) == 1 else 'areas are'} in the top third for "
+        f"crime and the bottom third for outreach:** "
+        + ", ".join(gaps[gaps["area_id"].isin(short["area_id"])]["name"])
+        + "."
     )
+
+view.draw_map(page, kind, city, events)
+
+if len(page.filters.area_ids) == 1:
+    view.draw_profile(page, gaps, len(gaps))
 
 st.subheader("Coverage gaps: high crime, little outreach")
-st.caption(
-    "Areas ranked by need (incident rate, and whether it rose on a year earlier) against "
-    "outreach events per 1,000 residents. Rank 1 is the highest crime rate or the most outreach."
-)
-gaps = coverage.gap_list(summary)
-st.dataframe(
-    gaps,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "name": "Area",
-        "population": st.column_config.NumberColumn("Residents", format="localized"),
-        "incidents": st.column_config.NumberColumn("Incidents", format="localized"),
-        "incident_rate": st.column_config.NumberColumn("Incidents per 1,000", format="%.1f"),
-        "incident_change_pct": st.column_config.NumberColumn(
-            "Change vs year earlier", format="%+.0f%%"
-        ),
-        "events": "Events",
-        "event_rate": st.column_config.NumberColumn("Events per 1,000", format="%.2f"),
-        "attendance": st.column_config.NumberColumn("Attendance", format="localized"),
-        "days_since_event": "Days since last event",
-        "need_rank": "Need rank",
-        "outreach_rank": "Outreach rank",
-        "gap": st.column_config.ProgressColumn(
-            "Gap", min_value=-1.0, max_value=1.25, format="%.2f"
-        ),
-    },
-)
+if not page.present:
+    st.caption(
+        "Areas ranked by need (incidents per 1,000 residents, their change on the same period "
+        "a year earlier, and residents) against outreach events per 1,000 residents; rank 1 is "
+        "the highest crime rate or the most outreach. Use it to plan the next National Night "
+        "Out or meeting; a gap is an association to look into, not proof of cause."
+    )
+view.draw_gap_list(page, gaps)
+
+if page.present:
+    presentation.exit_button()

@@ -75,9 +75,7 @@ def areas_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not CRIMES_2024.exists():
         pytest.skip(f"real Chicago data not found at {CHICAGO}")
     path = tmp_path_factory.mktemp("areas") / "areas.duckdb"
-    report = importer.run(
-        path, "areas", [COMMUNITY_AREAS, BEATS, DISTRICTS, POPULATION_2020], None
-    )
+    report = importer.run(path, "areas", [COMMUNITY_AREAS, BEATS, DISTRICTS, POPULATION_2020], None)
     assert report.ok, report.summary()
     return path
 

@@ -108,7 +108,10 @@ occurred_at = "Date"
         ("[time]\nformat = 'mm/dd/yyyy'", "not a strptime format"),
         ("[time]\ntimezone = 'Mars/Olympus'", "not a known time zone"),
         ("[areas]\nkind = 'county'", None),
-        ("[[offences.rules]]\ncolumn = 'X'\nmap = { A = 'grand_theft' }", "'grand_theft' is not a known category"),
+        (
+            "[[offences.rules]]\ncolumn = 'X'\nmap = { A = 'grand_theft' }",
+            "'grand_theft' is not a known category",
+        ),
         ("[[offences.rules]]\nwhen = { X = 'A' }", "is not a known category"),
         ("[area_codes]\nbeat = { column = 'B', format = 'pad' }", "width"),
         ("[area_codes]\nbeat = { column = 'B', regex = '[0-9]+' }", "capturing group"),
@@ -147,7 +150,7 @@ def test_unreadable_and_missing_mapping_files(tmp_path):
 
 
 def test_yaml_mapping(tmp_path):
-    yaml = pytest.importorskip("yaml")
+    import yaml
     path = tmp_path / "agency.yaml"
     path.write_text(yaml.safe_dump(tomllib.loads(BASE)))
     assert mapping.load(path).fields["incident_id"].column == "ID"
@@ -164,11 +167,17 @@ def test_resolve_columns_exact_then_loose():
 def test_rules_first_match_wins_with_wildcards():
     rules = mapping.Classifier(
         rules=(
-            mapping.Rule(when=(("Type", ("BATTERY",)), ("Desc", ("AGG*",))), value="aggravated_assault"),
-            mapping.Rule(column="Type", table=(("BATTERY", "simple_assault"), ("THEFT*", "larceny_theft"))),
+            mapping.Rule(
+                when=(("Type", ("BATTERY",)), ("Desc", ("AGG*",))), value="aggravated_assault"
+            ),
+            mapping.Rule(
+                column="Type", table=(("BATTERY", "simple_assault"), ("THEFT*", "larceny_theft"))
+            ),
         )
     )
-    assert rules.classify({"Type": "battery", "Desc": " aggravated:  handgun"}) == "aggravated_assault"
+    assert (
+        rules.classify({"Type": "battery", "Desc": " aggravated:  handgun"}) == "aggravated_assault"
+    )
     assert rules.classify({"Type": "BATTERY", "Desc": "SIMPLE"}) == "simple_assault"
     assert rules.classify({"Type": "THEFT - RETAIL"}) == "larceny_theft"
     assert rules.classify({"Type": "ARSON"}) is None
@@ -231,7 +240,8 @@ def test_chicago_mapping_classifies_every_code_in_the_samples():
     loaded = mapping.load("chicago_crimes")
     for path in (CRIMES_2024, CRIMES_2016, HOMICIDES):
         unmapped = {
-            (r["FBI Code"], r["Primary Type"]) for r in raw_rows(path)
+            (r["FBI Code"], r["Primary Type"])
+            for r in raw_rows(path)
             if loaded.offences.classify(r) is None
         }
         assert unmapped == set(), path.name
@@ -292,20 +302,35 @@ def test_suggest_for_chicago_crimes():
     [
         (
             "sf_incidents.csv",
-            {"incident_id": "Row ID", "occurred_at": "Incident Datetime", "offence_code": "Incident Code",
-             "lat": "Latitude", "reported_at": "Report Datetime"},
+            {
+                "incident_id": "Row ID",
+                "occurred_at": "Incident Datetime",
+                "offence_code": "Incident Code",
+                "lat": "Latitude",
+                "reported_at": "Report Datetime",
+            },
             "America/Los_Angeles",
         ),
         (
             "la_crimes.csv",
-            {"incident_id": "DR_NO", "occurred_at": "DATE OCC", "offence_code": "Crm Cd",
-             "offence_description": "Crm Cd Desc", "lat": "LAT", "lon": "LON"},
+            {
+                "incident_id": "DR_NO",
+                "occurred_at": "DATE OCC",
+                "offence_code": "Crm Cd",
+                "offence_description": "Crm Cd Desc",
+                "lat": "LAT",
+                "lon": "LON",
+            },
             "America/Los_Angeles",
         ),
         (
             "nibrs_incidents.csv",
-            {"incident_id": "incident_id", "occurred_at": "incident_date",
-             "offence_code": "offense_code", "offence_description": "offense_name"},
+            {
+                "incident_id": "incident_id",
+                "occurred_at": "incident_date",
+                "offence_code": "offense_code",
+                "offence_description": "offense_name",
+            },
             "America/Denver",
         ),
     ],

@@ -105,9 +105,7 @@ def test_truncated_in_a_quoted_field(con):
     assert result.malformed == 1
 
 
-@pytest.mark.parametrize(
-    ("name", "delimiter"), [("semicolon.csv", ";"), ("tab.tsv", "\t")]
-)
+@pytest.mark.parametrize(("name", "delimiter"), [("semicolon.csv", ";"), ("tab.tsv", "\t")])
 def test_delimiter_is_detected(con, name, delimiter):
     assert readers.sniff(GOOD / name).delimiter == delimiter
     result, frame = read(con, GOOD / name)
@@ -238,7 +236,12 @@ def test_other_cities_headers(name):
 
 
 def test_unique_names():
-    assert readers.unique_names(["\ufeffID", " Date ", "date", ""]) == ["ID", "Date", "date_2", "column_4"]
+    assert readers.unique_names(["\ufeffID", " Date ", "date", ""]) == [
+        "ID",
+        "Date",
+        "date_2",
+        "column_4",
+    ]
 
 
 def test_paths_as_strings(con):

@@ -20,7 +20,7 @@ from nno_dash import privacy, queries
 from nno_dash.filters import Filters
 from nno_dash.settings import Settings
 from nno_dash.statistics import Change
-from nno_dash.ui import data
+from nno_dash.ui import data, presentation
 from nno_dash.ui.sidebar import sidebar_filters
 
 
@@ -29,6 +29,7 @@ class Page:
     filters: Filters
     settings: Settings
     info: dict[str, Any]
+    present: bool = False  # council presentation mode (issue 4): no controls, large type
 
     def load(self, query: Callable[..., pd.DataFrame], *args: Any) -> Any:
         """A cached result of `query(con, *args)`: `page.load(queries.headline, page.filters)`."""
@@ -61,10 +62,18 @@ def setup(title: str, icon: str, intro: str) -> Page:
     kinds = data.load(path, queries.area_kinds_present)
     first = info["first_day"] or date.today()
     last = info["last_day"] or date.today()
+    present = presentation.is_on()
     filters = sidebar_filters(
-        first, last, kinds, lambda kind: data.load(path, queries.area_options, kind)
+        first,
+        last,
+        kinds,
+        lambda kind: data.load(path, queries.area_options, kind),
+        draw=not present,
     )
-    page = Page(filters=filters, settings=settings, info=info)
+    page = Page(filters=filters, settings=settings, info=info, present=present)
+    if present:
+        presentation.title_block(page, title)
+        return page
 
     st.title(title)
     if page.is_demo:

@@ -88,10 +88,12 @@ def sidebar_filters(
     last_day: date,
     kinds: list[str],
     options_for_kind: Callable[[str], pd.DataFrame],
+    draw: bool = True,
 ) -> Filters:
     """Draw the filters in the sidebar and return the chosen Filters (also put in the URL).
 
     `options_for_kind(kind)` returns the areas (area_id, name) of a kind for the area picker.
+    `draw=False` (presentation mode) returns the same filters without drawing any control.
     """
     filters = current_filters(first_day, last_day)
     kind_choices = [k for k in AREA_KINDS if k in kinds] or list(AREA_KINDS)
@@ -100,6 +102,10 @@ def sidebar_filters(
     names = options_for_kind(filters.area_kind).set_index("area_id")["name"].to_dict()
     filters = replace(filters, area_ids=tuple(a for a in filters.area_ids if a in names))
     _seed_widgets(filters)
+    if not draw:  # presentation mode (issue 4): the URL holds the view, nothing to change it
+        st.session_state[STATE_KEY] = filters
+        st.query_params.from_dict({**filters.to_query_params(), **_page_params()})
+        return filters
     with st.sidebar:
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon)
@@ -145,5 +151,16 @@ def sidebar_filters(
         )
         st.button("Reset filters", on_click=_reset, width="stretch")
     st.session_state[STATE_KEY] = filters
-    st.query_params.from_dict(filters.to_query_params())
+    st.query_params.from_dict({**filters.to_query_params(), **_page_params()})
     return filters
+
+
+# Page state in the URL (issue 4) --------------------------------------------------------------
+
+# URL keys a page keeps beside the shared filters (map kind, overlays, presentation mode);
+# kept when the filters are written back into the URL.
+PAGE_PARAMS = ("map", "events", "present")
+
+
+def _page_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in PAGE_PARAMS if key in st.query_params}

@@ -1,0 +1,340 @@
+"""Load test: 20 browser sessions changing filters while an import runs (issue 7).
+
+    python bench/loadtest.py --db PATH [--sessions 20] [--seconds 60] [--import-rows 50000]
+
+Serves a copy of the database with `streamlit run` on 127.0.0.1 and drives it from one
+Chromium with one Playwright context per session (no request leaves loopback: every
+other address is aborted). First one session alone for `--single-seconds`, then
+`--sessions` at once for `--seconds`; `--import-after` seconds in, `python -m nno_dash
+import` adds `--import-rows` new incidents (copies of last year's, new ids) to the file.
+
+Each session opens Home, then changes the filters in the sidebar as a user does: adds an
+offence category, a second, a third, then "Reset filters", and again (sessions start at
+different categories). A step's latency runs from the change to the moment the Incidents
+figure has changed and Streamlit is idle. That figure is checked against the answer
+computed directly from the file before and after the import: a step must show one of the
+two (else mixed data), and a step that began after the import finished must show the new
+one (else stale). Bounded: it stops by itself after the set time (plus at most one step
+per session); a session stops at its first error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # run as a script from a checkout
+
+import duckdb  # noqa: E402
+import run  # noqa: E402
+
+from nno_dash import db, queries  # noqa: E402
+from nno_dash.filters import Filters, default_period  # noqa: E402
+from nno_dash.vocab import category_label  # noqa: E402
+
+LOOPBACK = {"127.0.0.1", "localhost"}
+
+
+@dataclass
+class Step:
+    session: int
+    filters: int
+    started: float
+    seconds: float
+    value: int | None
+    error: str | None = None
+
+
+# The categories a session adds one by one (each step one more), then "Reset filters".
+CATEGORY_STEPS = [
+    "larceny_theft",
+    "robbery",
+    "burglary",
+    "simple_assault",
+    "vandalism",
+    "motor_vehicle_theft",
+    "aggravated_assault",
+    "fraud",
+]
+PER_ROUND = 3  # categories added before a reset
+
+
+def states(con: duckdb.DuckDBPyConnection) -> list[Filters]:
+    """Every filter state a session passes through: the default view, then 1..3 categories."""
+    last = queries.latest_day(con)
+    first = con.execute("select min(occurred_on) from incident_daily").fetchone()[0]
+    start, end = default_period(last)
+    base = Filters(max(start, first), end)
+    out = [base]
+    for n in range(len(CATEGORY_STEPS)):
+        for k in range(1, PER_ROUND + 1):
+            picked = [CATEGORY_STEPS[(n + j) % len(CATEGORY_STEPS)] for j in range(k)]
+            out.append(replace(base, categories=tuple(picked)))
+    return out
+
+
+def state_index(session: int, step: int) -> int:
+    """Which of `states` a session is in after `step` steps (0: the default view)."""
+    k = step % (PER_ROUND + 1)
+    return 0 if k == 0 else 1 + (session % len(CATEGORY_STEPS)) * PER_ROUND + (k - 1)
+
+
+def expected(path: Path, sets: list[Filters]) -> list[int]:
+    """The Incidents figure of the Home page for each filter set, straight from the file."""
+    con = db.open_readonly(path)
+    try:
+        return [int(queries.headline(con, f).iloc[0]["incidents"]) for f in sets]
+    finally:
+        con.close()
+
+
+def write_import(path: Path, csv: Path, rows: int) -> None:
+    """`rows` of last year's incidents again with new ids, as bench/demo_incidents.toml reads."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        last = queries.latest_day(con)
+        con.execute(
+            f"""copy (select 'lt-' || incident_id as incident_id, case_number, occurred_at,
+                    reported_at, offence_code, offence_description, category, sensitive,
+                    block_address, lat, lon
+                from incidents where occurred_on > $since
+                order by incident_id limit $rows) to '{csv}' (header)""",  # a path we made
+            {"since": last - timedelta(days=365), "rows": rows},
+        )
+
+
+async def session(n: int, browser, url: str, window: Window, steps: list[Step]) -> None:
+    """Open Home, then change the offence-category filter in the sidebar, step by step."""
+    context = await browser.new_context(viewport={"width": 1200, "height": 900})
+
+    async def loopback_only(route) -> None:
+        if urlparse(route.request.url).hostname in LOOPBACK:
+            await route.continue_()
+        else:
+            await route.abort()
+
+    await context.route("**/*", loopback_only)
+    page = await context.new_page()
+    value_of = page.locator("[data-testid=stMetric]").filter(has_text="Incidents")
+    value_of = value_of.locator("[data-testid=stMetricValue]").first
+    idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    try:
+        try:
+            await page.goto(url, timeout=180_000)
+            await page.wait_for_selector("[data-testid=stMetric]", timeout=180_000)
+            await page.wait_for_function(idle, timeout=180_000)
+            shown = await value_of.inner_text()
+        except Exception as exc:  # recorded as an error; the others still go on
+            steps.append(Step(n, 0, time.monotonic(), 0.0, None, f"first load: {exc!s:.200}"))
+            await window.ready()
+            return
+        await window.ready()
+        step = 0
+        while time.monotonic() < window.deadline:
+            step += 1
+            k = step % (PER_ROUND + 1)
+            started = time.monotonic()
+            value, error = None, None
+            try:
+                if k == 0:
+                    await (
+                        page.locator("[data-testid=stSidebar] button")
+                        .filter(has_text="Reset filters")
+                        .click()
+                    )
+                else:
+                    code = CATEGORY_STEPS[(n + k - 1) % len(CATEGORY_STEPS)]
+                    box = page.locator('[data-testid="stMultiSelect"]').filter(
+                        has_text="Offence categories"
+                    )
+                    await box.locator("input").fill(category_label(code))
+                    await page.keyboard.press("Enter")
+                    await page.keyboard.press("Escape")  # close the list it leaves open
+                # the run has answered when the figure changes and Streamlit is idle again
+                await page.wait_for_function(
+                    """([old]) => {
+                        const m = [...document.querySelectorAll('[data-testid=stMetric]')]
+                            .find(e => e.innerText.includes('Incidents'));
+                        const v = m && m.querySelector('[data-testid=stMetricValue]');
+                        return v && v.innerText !== old;
+                    }""",
+                    arg=[shown],
+                    timeout=60_000,
+                )
+                await page.wait_for_function(idle, timeout=60_000)
+                if await page.locator('[data-testid="stException"]').count():
+                    error = await page.locator('[data-testid="stException"]').first.inner_text()
+                else:
+                    shown = await value_of.inner_text()
+                    value = int(shown.replace(",", "").strip())
+            except Exception as exc:  # a timeout or a broken page is a result, not a crash
+                error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            steps.append(
+                Step(n, state_index(n, step), started, time.monotonic() - started, value, error)
+            )
+            if error:
+                break  # the page's state is unknown now; stop this session
+    finally:
+        await context.close()
+
+
+class Window:
+    """The measured window: it opens when every session has loaded its first page (20
+    first loads at once take a while on 2 cores; they are ramp-up, not filter changes)."""
+
+    def __init__(self, sessions: int, seconds: float) -> None:
+        self.waiting, self.seconds = sessions, seconds
+        self.opened = asyncio.Event()
+        self.began = time.monotonic()
+        self.deadline = float("inf")
+        self.ramp_up = 0.0
+
+    async def ready(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0:
+            self.ramp_up = time.monotonic() - self.began
+            self.deadline = time.monotonic() + self.seconds
+            self.opened.set()
+        await self.opened.wait()
+
+
+async def phase(url: str, sessions: int, seconds: float, during=None) -> list[Step]:
+    """`sessions` at once for `seconds` after ramp-up; `during(window)` runs beside them."""
+    from playwright.async_api import async_playwright
+
+    steps: list[Step] = []
+    window = Window(sessions, seconds)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=run.CHROMIUM, args=run.CHROMIUM_ARGS)
+        try:
+            tasks = [session(n, browser, url, window, steps) for n in range(sessions)]
+            await asyncio.gather(*tasks, *([during(window)] if during else []))
+        finally:
+            await browser.close()
+    print(f"  {sessions} session(s): first pages loaded in {window.ramp_up:.1f} s (ramp-up)")
+    return steps
+
+
+def summarise(name: str, steps: list[Step]) -> tuple[float, float]:
+    ok = [s.seconds * 1000 for s in steps if s.error is None]
+    if not ok:
+        print(f"{name}: no step finished")
+        return float("nan"), float("nan")
+    p50, p95 = statistics.median(ok), run.percentile(ok, 95)
+    print(
+        f"{name}: {len(steps)} steps, {len(steps) - len(ok)} errors; "
+        f"median {p50:,.0f} ms, p95 {p95:,.0f} ms, max {max(ok):,.0f} ms"
+    )
+    return p50, p95
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, required=True, help="database to serve (copied)")
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--single-seconds", type=float, default=25)
+    parser.add_argument("--import-rows", type=int, default=50_000)
+    parser.add_argument("--import-after", type=float, default=10, help="seconds into the load")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "nno-load")
+    args = parser.parse_args(argv)
+    if not 1 <= args.sessions <= 50 or not 0 < args.seconds <= 600:
+        parser.error("at most 50 sessions and 10 minutes")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    served = args.workdir / "served.duckdb"
+    shutil.copyfile(args.db, served)
+    csv = args.workdir / "new_incidents.csv"
+    write_import(served, csv, args.import_rows)
+    with db.open_readonly(served) as con:
+        sets = states(con)
+    before = expected(served, sets)
+    print(f"serving a copy of {args.db}; {len(sets)} filter states")
+
+    with run.app_server(served, args.workdir / "streamlit.log") as (proc, url, _):
+        single = asyncio.run(phase(url, 1, args.single_seconds))
+        single_p50, single_p95 = summarise("1 session", single)
+
+        importer: dict[str, float] = {}
+
+        def start_import() -> subprocess.Popen:
+            importer["start"] = time.monotonic()
+            return subprocess.Popen(
+                [sys.executable, "-m", "nno_dash", "import", "incidents", str(csv)]
+                + ["--mapping", str(run.MAPPING), "--db", str(served), "--quiet"]
+                + ["--rejects-dir", str(args.workdir / "rejects")],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+
+        async def load_with_import() -> list[Step]:
+            async def import_later(window: Window) -> None:
+                await window.opened.wait()
+                await asyncio.sleep(args.import_after)
+                proc = start_import()
+                while proc.poll() is None:
+                    await asyncio.sleep(0.05)
+                importer["end"] = time.monotonic()
+                importer["code"] = proc.returncode
+
+            return await phase(url, args.sessions, args.seconds, import_later)
+
+        load = asyncio.run(load_with_import())
+        load_p50, load_p95 = summarise(f"{args.sessions} sessions", load)
+        memory = run.peak_rss_mb(proc.pid)
+
+    after = expected(served, sets)
+    stale = mixed = 0
+    for s in load:
+        if s.value is None:
+            continue
+        if s.value not in (before[s.filters], after[s.filters]):
+            mixed += 1
+        elif "end" in importer and s.started > importer["end"] + 0.5:
+            if s.value != after[s.filters] and before[s.filters] != after[s.filters]:
+                stale += 1
+                print(
+                    f"  stale: session {s.session} state {s.filters} began "
+                    f"{s.started - importer['end']:.1f} s after the import ended, took "
+                    f"{s.seconds:.1f} s, showed {s.value} (before {before[s.filters]}, "
+                    f"after {after[s.filters]})"
+                )
+        elif s.started + s.seconds < importer.get("start", float("inf")):
+            stale += s.value != before[s.filters]
+    errors = sum(s.error is not None for s in load + single)
+    changed = sum(b != a for b, a in zip(before, after, strict=True))
+    print(
+        f"import: exit {importer.get('code')}, "
+        f"{importer.get('end', float('nan')) - importer.get('start', float('nan')):.1f} s, "
+        f"{args.import_rows:,} rows; {changed} of {len(sets)} filter states changed answer"
+    )
+    print(f"app peak memory {memory:,.0f} MB; errors {errors}; stale {stale}; mixed {mixed}")
+    for e in {s.error for s in load + single if s.error}:
+        print(f"  error: {e}")
+    ratio = load_p95 / single_p95
+    print(
+        f"LOADTEST sessions={args.sessions} steps={len(load)} single_p95_ms={single_p95:.0f} "
+        f"load_p50_ms={load_p50:.0f} load_p95_ms={load_p95:.0f} p95_ratio={ratio:.1f} "
+        f"errors={errors} stale={stale} mixed={mixed} import_exit={importer.get('code')}"
+    )
+    csv.unlink(missing_ok=True)
+    served.unlink(missing_ok=True)
+    ok = errors == 0 and stale == 0 and mixed == 0 and importer.get("code") == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("NNO_DEMO_INCIDENTS", "20000")  # never build a big demo by mistake
+    raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""The benchmark runs end to end on the test database and prints a sane SUMMARY line.
+
+Not a timed test: the figures depend on the machine. It checks that every part ran (the
+pages through AppTest, the pandas way with the same answers, Chromium, the import) and
+that the numbers are in a range that means something was measured.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import pandas_way  # noqa: E402
+
+SUMMARY = re.compile(
+    r"^SUMMARY incidents=(?P<incidents>\d+) p95_ms=(?P<p95_ms>[\d.]+) "
+    r"cold_start_s=(?P<cold_start_s>[\d.]+) import_rows_per_s=(?P<import_rows_per_s>\d+) "
+    r"peak_mb=(?P<peak_mb>\d+) max_figure_kb=(?P<max_figure_kb>\d+) "
+    r"speedup_vs_pandas=(?P<speedup_vs_pandas>[\d.]+)$"
+)
+
+
+def test_benchmark_prints_a_sane_summary(demo_db, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--db", str(demo_db), "--workdir", str(tmp_path)]
+        + ["--changes", "2", "--repeats", "2", "--pandas-repeats", "1", "--pandas-changes", "1"]
+        + ["--walk", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    match = SUMMARY.match(lines[-1])
+    assert match, lines[-1]
+    got = {k: float(v) for k, v in match.groupdict().items()}
+    assert got["incidents"] == 40_000 or abs(got["incidents"] - 40_000) < 4_000
+    assert 0 < got["p95_ms"] < 10_000
+    assert 0 < got["cold_start_s"] < 120
+    assert got["import_rows_per_s"] > 100
+    assert 50 < got["peak_mb"] < 8_000
+    assert 1 < got["max_figure_kb"] < 20_000
+    assert got["speedup_vs_pandas"] > 0
+    assert " 0 rows placed differently from the source" in result.stdout
+    assert "biggest page:" in result.stdout
+
+
+def test_pandas_comparison_notices_a_different_answer():
+    duck = pd.DataFrame({"category": ["robbery", "burglary"], "incidents": [3, 5]})
+    same = duck.iloc[::-1].astype({"incidents": "float64"})
+    assert pandas_way.same_result(duck, same) is None
+    assert "incidents" in pandas_way.same_result(duck, same.assign(incidents=[5, 4]))
+    assert "shapes differ" in pandas_way.same_result(duck, same.head(1))
+    assert "lacks" in pandas_way.same_result(duck, same.drop(columns="incidents"))
