@@ -11,6 +11,7 @@ connection is retried on the new one. Each query runs on its own cursor.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -18,10 +19,9 @@ from typing import Any
 
 import duckdb
 import geopandas as gpd
-import pandas as pd
 import streamlit as st
 
-from nno_dash import db, demo, geo, queries
+from nno_dash import db, demo, geo
 from nno_dash.settings import Settings
 
 _LOCK = threading.Lock()
@@ -81,7 +81,8 @@ def connection(path: Path) -> tuple[duckdb.DuckDBPyConnection, str]:
 def _cached_query(
     name: str, version: str, args: tuple[Any, ...], _con: duckdb.DuckDBPyConnection
 ) -> Any:
-    function: Callable[..., Any] = getattr(queries, name)
+    module, _, attribute = name.rpartition(".")
+    function: Callable[..., Any] = getattr(importlib.import_module(module), attribute)
     cursor = _con.cursor()
     try:
         return function(cursor, *args)
@@ -89,14 +90,29 @@ def _cached_query(
         cursor.close()
 
 
-def load(path: Path, function: Callable[..., pd.DataFrame], *args: Any) -> Any:
-    """Run a query function from nno_dash.queries, cached by its arguments and the data version."""
-    if getattr(queries, function.__name__, None) is not function:
-        raise ValueError(f"{function.__name__} is not a query in nno_dash.queries")
+def query_name(function: Callable[..., Any]) -> str:
+    """The dotted name a query is cached under; only module-level nno_dash functions qualify.
+
+    Query functions take a connection first and plain, hashable arguments after it, and
+    live in the plain modules (queries, statistics, evaluation, press...), never in ui.
+    """
+    module = getattr(function, "__module__", "") or ""
+    name = f"{module}.{getattr(function, '__qualname__', '')}"
+    resolved = None
+    if module.startswith("nno_dash.") and not module.startswith("nno_dash.ui"):
+        resolved = getattr(importlib.import_module(module), function.__qualname__, None)
+    if resolved is not function:
+        raise ValueError(f"{name} is not a module-level query function in nno_dash")
+    return name
+
+
+def load(path: Path, function: Callable[..., Any], *args: Any) -> Any:
+    """Run a query function `function(con, *args)`, cached by its arguments and the data version."""
+    name = query_name(function)
     for attempt in range(3):
         con, version = connection(path)
         try:
-            return _cached_query(function.__name__, version, args, con)
+            return _cached_query(name, version, args, con)
         except duckdb.ConnectionException:
             if attempt == 2:
                 raise
