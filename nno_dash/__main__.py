@@ -1,4 +1,7 @@
-"""Command line: `python -m nno_dash {demo,migrate,...}`. Writing happens here, never in pages."""
+"""Command line: `python -m nno_dash {demo,migrate,import,mapping,admin-hash}`.
+
+Writing happens here, or through the importer from the admin-only Data page.
+"""
 
 from __future__ import annotations
 
@@ -270,9 +273,50 @@ def _run_mapping_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_admin_hash(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "admin-hash",
+        help="make the password hash that turns on the Data page's upload for administrators",
+        description="Reads a password (typed twice at a terminal, else the first line of "
+        "standard input) and prints its hash. Put the hash in .streamlit/secrets.toml as "
+        "NNO_ADMIN_PASSWORD_HASH = \"...\", or in the environment variable of that name "
+        "(in single quotes in a shell: the hash contains $). The password is never stored.",
+    )
+    p.add_argument(
+        "--scheme", choices=("scrypt", "pbkdf2"), default="scrypt", help="default: scrypt"
+    )
+    p.set_defaults(run=_run_admin_hash)
+
+
+def _run_admin_hash(args: argparse.Namespace) -> int:
+    import getpass
+
+    from nno_dash import auth
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Administrator password: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        print(auth.hash_password(password, scheme=args.scheme))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 # Each entry adds one subcommand given the shared options (--db) as a parent parser.
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]
-SUBCOMMANDS: list[Registrar] = [_add_demo, _add_migrate, _add_import, _add_mapping]
+SUBCOMMANDS: list[Registrar] = [
+    _add_demo,
+    _add_migrate,
+    _add_import,
+    _add_mapping,
+    _add_admin_hash,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -149,7 +149,10 @@ def incidents_and_outreach_by_month(incidents: pd.DataFrame, events: pd.DataFram
     )
     fig.update_layout(barmode="stack", bargap=0.15)
     fig.update_xaxes(dtick="M1", tickformat="%b\n%Y", row=2, col=1)
-    return style(fig)
+    style(fig)
+    # The legend sits above the first subplot's title, not on it.
+    fig.update_layout(legend={"y": 1.1}, margin={"t": 80})
+    return fig
 
 
 def paired_bars(
@@ -296,3 +299,200 @@ def trust_scores(frame: pd.DataFrame) -> go.Figure:
     )
     fig.update_xaxes(range=[1, 5])
     return fig
+
+
+# Crime trends and outreach evaluation (issue 5) ---------------------------------------------
+
+TREATED_COLOUR = "#D55E00"
+COMPARISON_COLOUR = "#0072B2"
+MEASURES = {"incidents": "Incidents", "rate_per_1000": "Incidents per 1,000 residents"}
+
+
+def incident_series(frame: pd.DataFrame, measure: str = "incidents") -> go.Figure:
+    """Incidents (or the rate per 1,000) over time, a line per group; partial periods (cut by
+    the period's start or end) are drawn as open circles so a half month is not read as a drop."""
+    if frame.empty:
+        return empty_figure()
+    data = frame.copy()
+    data["label"] = [CRIME_CLASSES.get(v, v) for v in data["label"]]
+    fig = px.line(
+        data,
+        x="period",
+        y=measure,
+        color="label",
+        labels={**LABELS, "label": "", measure: MEASURES[measure]},
+        markers=True,
+        color_discrete_map=CLASS_COLOURS,
+        color_discrete_sequence=PALETTE,
+    )
+    if "partial" in data and data["partial"].any():
+        part = data[data["partial"]]
+        fig.add_scatter(
+            x=part["period"],
+            y=part[measure],
+            mode="markers",
+            name="Partial period",
+            marker={"symbol": "circle-open", "size": 14, "color": "#666666"},
+            hovertemplate="%{x}: partial period<extra></extra>",
+        )
+    return style(fig)
+
+
+def change_intervals(frame: pd.DataFrame, *, y: str = "label", title: str = "") -> go.Figure:
+    """Percentage changes as dots with their 95% intervals; too-few rows grey and labelled."""
+    data = frame.dropna(subset=["change_pct"])
+    if data.empty:
+        return empty_figure("No baseline to compare with")
+    data = data.sort_values("change_pct")
+    fig = go.Figure()
+    for too_few, colour, name in ((False, INCIDENT_COLOUR, "Change"), (True, "#AAAAAA", "Too few")):
+        part = data[data["too_few"] == too_few]
+        if part.empty:
+            continue
+        high = part["ci_high_pct"].clip(upper=300) - part["change_pct"]
+        low = part["change_pct"] - part["ci_low_pct"].clip(lower=-100)
+        fig.add_scatter(
+            x=part["change_pct"],
+            y=part[y],
+            mode="markers",
+            name=f"{name} (95% CI)" if not too_few else "Too few to judge",
+            marker={"color": colour, "size": 10},
+            error_x={"type": "data", "array": high, "arrayminus": low, "color": colour},
+            customdata=part[["current", "baseline"]] if "current" in part else None,
+            hovertemplate="%{y}: %{x:+.0f}%<extra></extra>",
+        )
+    fig.add_vline(x=0, line_color="#666666", line_dash="dot")
+    fig.update_layout(
+        xaxis_title=title or "Change (%), with 95% interval",
+        yaxis_title=None,
+        height=max(320, 26 * data[y].nunique() + 120),
+    )
+    return style(fig)
+
+
+def event_study(series: pd.DataFrame) -> go.Figure:
+    """Weekly incidents per 1,000 around the event day: treated areas, comparison areas, and
+    the treated areas as they would have been had they moved like the comparison."""
+    if series.empty:
+        return empty_figure("No weeks of data around this day")
+    fig = go.Figure()
+    styles = {
+        "Treated areas": {"color": TREATED_COLOUR, "width": 3},
+        "Comparison areas": {"color": COMPARISON_COLOUR, "width": 2},
+        "Treated, had they moved like the comparison": {
+            "color": TREATED_COLOUR,
+            "width": 2,
+            "dash": "dash",
+        },
+    }
+    for group, line in styles.items():
+        part = series[series["group"] == group]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=part["week"],
+            y=part["rate_per_1000"],
+            mode="lines+markers" if "dash" not in line else "lines",
+            name=group,
+            line=line,
+            customdata=part[["week_start"]].astype(str),
+            hovertemplate="week of %{customdata[0]}: %{y:.2f} per 1,000<extra>"
+            + group
+            + "</extra>",
+        )
+    fig.add_vline(x=-0.5, line_color="#666666", line_dash="dot")
+    fig.add_annotation(
+        x=-0.5, y=1.0, yref="paper", text="event day", showarrow=False, xanchor="left"
+    )
+    fig.update_layout(
+        xaxis_title="Weeks from the event (0 = the week starting on the day)",
+        yaxis_title="Incidents per 1,000 residents per week",
+    )
+    return style(fig)
+
+
+def dose_line(points: pd.DataFrame, line: pd.DataFrame) -> go.Figure:
+    """Areas' change in incidents per 1,000 against outreach per 1,000, with the fitted line
+    and its 95% band."""
+    if points.empty:
+        return empty_figure("No areas with residents and a year-earlier baseline")
+    fig = px.scatter(
+        points,
+        x="event_rate",
+        y="rate_change",
+        size="population",
+        hover_name="name",
+        labels={**LABELS, "rate_change": "Change in incidents per 1,000 vs a year earlier"},
+        color_discrete_sequence=[INCIDENT_COLOUR],
+        size_max=24,
+    )
+    if not line.empty:
+        fig.add_scatter(
+            x=list(line["event_rate"]) + list(line["event_rate"][::-1]),
+            y=list(line["ci_high"]) + list(line["ci_low"][::-1]),
+            fill="toself",
+            fillcolor="rgba(230,159,0,0.2)",
+            line={"width": 0},
+            name="95% band for the line",
+            hoverinfo="skip",
+        )
+        fig.add_scatter(
+            x=line["event_rate"],
+            y=line["fit"],
+            mode="lines",
+            name="Fitted line",
+            line={"color": OUTREACH_COLOUR, "width": 3},
+        )
+    fig.add_hline(y=0, line_color="#666666", line_dash="dot")
+    return style(fig)
+
+
+def trust_change(frame: pd.DataFrame) -> go.Figure:
+    """Mean change in survey trust (after minus before, 1-5 scale) by program, with 95% CIs."""
+    data = frame.dropna(subset=["change"])
+    if data.empty:
+        return empty_figure("No survey results for these filters")
+    data = data.assign(
+        label=[PROGRAMS.get(p, "All programs" if p == "all" else p) for p in data["program"]]
+    ).sort_values("change")
+    fig = go.Figure(
+        go.Scatter(
+            x=data["change"],
+            y=data["label"],
+            mode="markers",
+            marker={"color": "#009E73", "size": 10},
+            error_x={
+                "type": "data",
+                "array": (data["ci_high"] - data["change"]).fillna(0),
+                "arrayminus": (data["change"] - data["ci_low"]).fillna(0),
+            },
+            name="Mean change (95% CI)",
+            hovertemplate="%{y}: %{x:+.2f}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=0, line_color="#666666", line_dash="dot")
+    fig.update_layout(
+        xaxis_title="Trust after minus before (1–5 scale)",
+        yaxis_title=None,
+        height=max(300, 30 * len(data) + 120),
+    )
+    return style(fig)
+
+
+def attendance_trend(frame: pd.DataFrame) -> go.Figure:
+    """Monthly attendance, this period against the year before it."""
+    if frame.empty:
+        return empty_figure("No outreach events for these filters")
+    data = frame.assign(
+        when=["This period" if v else "The year before" for v in frame["this_period"]]
+    )
+    fig = px.bar(
+        data,
+        x="month",
+        y="attendance",
+        color="when",
+        labels={**LABELS, "when": ""},
+        color_discrete_map={"This period": OUTREACH_COLOUR, "The year before": "#BBBBBB"},
+    )
+    fig.update_xaxes(tickformat="%b\n%Y")
+    return style(fig)

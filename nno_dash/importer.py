@@ -25,7 +25,6 @@ import logging
 import shutil
 import tempfile
 import time
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from nno_dash import db, geo, readers
+from nno_dash import db, geo, queries, readers
 from nno_dash.mapping import (
     FIELDS,
     KEYS,
@@ -159,6 +158,11 @@ class FileReport:
     rejects_csv: Path | None = None
     seconds: float = 0.0
     preview: pd.DataFrame | None = None
+    source: str | None = None  # what the log names the file by (default: its path)
+
+    @property
+    def source_file(self) -> str:
+        return self.source or str(self.path)
 
     @property
     def failed(self) -> bool:
@@ -288,6 +292,18 @@ class FilePlan:
     mapping: Mapping | None = None
     staging: Path | None = None
 
+    def issues(self, limit: int = 500) -> pd.DataFrame:
+        """The file's rejected and warned rows (row, column, reason, raw record), by row."""
+        columns = ["row_number", "column_name", "reason", "raw"]
+        if self.staging is None or not self.staging.exists():
+            return pd.DataFrame(columns=columns)
+        with contextlib.closing(duckdb.connect(str(self.staging), read_only=True)) as con:
+            return con.execute(
+                "select _row as row_number, column_name, reason, raw from issues "
+                "order by _row, reason limit $limit",
+                {"limit": limit},
+            ).df()
+
 
 @dataclass
 class Plan:
@@ -320,13 +336,16 @@ def prepare(
     db_path: str | Path | None = None,
     progress: Progress | None = None,
     workdir: str | Path | None = None,
+    sources: Sequence[str] | None = None,
 ) -> Plan:
     """Read and check files without writing; the plan's reports say what a commit would do.
 
     `mapping` is a Mapping, a shipped name or a file; None picks, per file, the shipped
     mapping of this kind that fits its header. `db_path` is the live database, read only,
-    for the areas and the records already loaded. Files that cannot be imported have
-    status "failed" and an error sentence; the others "ready".
+    for the areas and the records already loaded. `sources` names each file in the import
+    log and rejects (default: its path; the Data page names uploads by their own name).
+    Files that cannot be imported have status "failed" and an error sentence; the others
+    "ready".
     """
     if kind not in FIELDS:
         raise ValueError(f"kind must be one of {', '.join(FIELDS)}, not {kind!r}")
@@ -348,7 +367,7 @@ def prepare(
         return plan
     for i, path in enumerate(files):
         path = Path(path)
-        report = FileReport(path, kind)
+        report = FileReport(path, kind, source=sources[i] if sources else None)
         started = time.perf_counter()
         staging = work / f"{i}.duckdb"
         file_plan = FilePlan(report, staging=staging)
@@ -1169,7 +1188,8 @@ def _locate(
     if len(areas) and len(idx):
         for start in range(0, len(idx), PIP_CHUNK):
             chunk = idx[start : start + PIP_CHUNK]
-            for column, (where, names) in _area_index(lon[chunk], lat[chunk], areas).items():
+            located = geo.locate_areas(lon[chunk], lat[chunk], areas, total=len(idx))
+            for column, (where, names) in located.items():
                 found[column][chunk] = where
                 ids[column] = names
             _report(progress, "placing points", min((start + len(chunk)) / len(idx), 1.0))
@@ -1190,7 +1210,7 @@ def _locate(
             inside[outside[hit]] = True
             outside = outside[~hit]
         if len(outside):
-            flipped = _area_index(lat[outside], lon[outside], areas)
+            flipped = geo.locate_areas(lat[outside], lon[outside], areas)
             hit = np.zeros(len(outside), dtype=bool)
             for where, _ in flipped.values():
                 hit |= where >= 0
@@ -1211,117 +1231,6 @@ def _locate(
             pa.array(ids[column], type=pa.string()),
         )
     return pa.table(columns)
-
-
-@dataclass
-class _Grid:
-    """One kind's areas, indexed for point-in-polygon on many points.
-
-    A regular grid over the areas labels each cell as inside one area, outside all, or
-    mixed (an edge runs through it). Points in whole cells are placed by two array
-    lookups; points in mixed cells get an exact test against the prepared polygons that
-    may hold them. Same answers as geo.assign_areas (`within`: a point on an edge is in
-    neither), a few times faster on full-detail polygons. The grid is built only when a
-    file has enough points to repay it.
-    """
-
-    ids: np.ndarray
-    geoms: np.ndarray
-    tree: shapely.STRtree
-    label: np.ndarray | None = None  # per cell: area index, -1 outside every area, -2 mixed
-    x0: float = 0.0
-    y0: float = 0.0
-    size: float = 1.0
-    nx: int = 0
-    ny: int = 0
-
-    def build_cells(self) -> None:
-        x0, y0, x1, y1 = shapely.total_bounds(self.geoms)
-        size = max(x1 - x0, y1 - y0, 1e-9) / GRID_CELLS
-        nx, ny = int(np.ceil((x1 - x0) / size)) + 1, int(np.ceil((y1 - y0) / size)) + 1
-        ix, iy = (a.ravel() for a in np.meshgrid(np.arange(nx), np.arange(ny)))
-        boxes = shapely.box(
-            x0 + ix * size, y0 + iy * size, x0 + (ix + 1) * size, y0 + (iy + 1) * size
-        )
-        cell, area = self.tree.query(boxes, predicate="intersects")
-        counts = np.bincount(cell, minlength=len(boxes))
-        label = np.full(len(boxes), -1, dtype=np.int64)
-        label[counts >= 2] = -2
-        single = counts[cell] == 1
-        cell, area = cell[single], area[single]
-        covered = shapely.covers(self.geoms[area], boxes[cell])
-        label[cell[covered]] = area[covered]
-        label[cell[~covered]] = -2
-        self.label, self.x0, self.y0, self.size, self.nx, self.ny = label, x0, y0, size, nx, ny
-
-
-GRID_CELLS = 256  # cells along the longer side of the areas' extent
-GRID_MIN_POINTS = 100_000  # below this, testing every point exactly is cheaper
-_GRIDS: dict[tuple[int, str], tuple[weakref.ref, _Grid]] = {}
-
-
-def _grid(areas: gpd.GeoDataFrame, kind: str) -> _Grid | None:
-    key = (id(areas), kind)
-    if key in _GRIDS and _GRIDS[key][0]() is areas:
-        return _GRIDS[key][1]
-    own = areas[areas["kind"] == kind]
-    if own.empty:
-        return None
-    geoms = np.asarray(own.geometry.values)
-    shapely.prepare(geoms)
-    grid = _Grid(own["area_id"].to_numpy(dtype=object), geoms, shapely.STRtree(geoms))
-    if len(_GRIDS) > 16:
-        _GRIDS.clear()
-    _GRIDS[key] = (weakref.ref(areas), grid)
-    return grid
-
-
-def _area_index(
-    lon: np.ndarray, lat: np.ndarray, areas: gpd.GeoDataFrame
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per kind's column: each point's area as an index into that kind's ids (-1: none)."""
-    out = {}
-    for area_kind, column in AREA_COLUMNS.items():
-        found = np.full(len(lon), -1, dtype=np.int32)
-        grid = _grid(areas, area_kind)
-        if grid is None:
-            out[column] = (found, np.array([], dtype=object))
-            continue
-        if len(lon) >= GRID_MIN_POINTS and grid.label is None:
-            grid.build_cells()
-        if len(lon) and grid.label is not None:
-            ix = np.floor((lon - grid.x0) / grid.size).astype(np.int64)
-            iy = np.floor((lat - grid.y0) / grid.size).astype(np.int64)
-            on = (ix >= 0) & (ix < grid.nx) & (iy >= 0) & (iy < grid.ny)
-            label = np.full(len(lon), -1, dtype=np.int64)
-            label[on] = grid.label[iy[on] * grid.nx + ix[on]]
-            found[label >= 0] = label[label >= 0]
-            mixed = np.flatnonzero(label == -2)
-        else:
-            mixed = np.arange(len(lon))
-        # exact test on the prepared areas whose bounds hold the point, area by area
-        point, area = grid.tree.query(shapely.points(lon[mixed], lat[mixed]))
-        if len(area):
-            order = np.argsort(area, kind="stable")
-            point, area = point[order], area[order]
-            starts = np.flatnonzero(np.r_[True, area[1:] != area[:-1]])
-            for start, stop in zip(starts, np.r_[starts[1:], len(area)], strict=True):
-                rows = mixed[point[start:stop]]
-                rows = rows[found[rows] < 0]  # the first area found wins, as in geo
-                inside = shapely.contains_xy(grid.geoms[area[start]], lon[rows], lat[rows])
-                found[rows[inside]] = area[start]
-        out[column] = (found, grid.ids)
-    return out
-
-
-def _assign_areas(lon: np.ndarray, lat: np.ndarray, areas: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Like geo.assign_areas (one column per kind, None outside), through `_Grid`s."""
-    out = {}
-    for column, (where, names) in _area_index(lon, lat, areas).items():
-        values = np.full(len(lon), None, dtype=object)
-        values[where >= 0] = names[where[where >= 0]]
-        out[column] = values
-    return pd.DataFrame(out)
 
 
 def _nearest_areas(
@@ -1732,6 +1641,25 @@ def _compare(
 # ---------------------------------------------------------------- committing
 
 
+@contextlib.contextmanager
+def writer_lock(db_path: Path):
+    """One importer writing a database file at a time, across processes (the command line
+    and the app): each write copies the live file and swaps its copy in, so two at once
+    would lose one's rows. A lock file beside the database, held with flock (POSIX)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; one writer at a time is then up to the user
+        yield
+        return
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(db_path.with_name(f".{db_path.name}.lock"), "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 class _DryRun(Exception):
     """Raised inside a write session to throw the copy away after a full run."""
 
@@ -1754,7 +1682,7 @@ def commit(
         started = time.perf_counter()
         _report(progress, f"writing {report.path.name}", None)
         try:
-            with _step("commit"):
+            with _step("commit"), writer_lock(db_path):
                 _commit_file(db_path, file_plan, dry_run=dry_run)
         except _DryRun:
             pass
@@ -1827,12 +1755,13 @@ def _commit_file(db_path: Path, file_plan: FilePlan, *, dry_run: bool) -> None:
         con.execute(
             "insert into rejects select $id, $file, _row, column_name, reason, raw "
             "from stg.issues order by _row, reason",
-            {"id": import_id, "file": str(report.path)},
+            {"id": import_id, "file": report.source_file},
         )
         if new or changed:
             if kind == "incidents":
                 db.refresh_aggregates(con)
-            db.bump_data_version(con)
+            # "Data as of" is the last day the incidents cover, not the day they were loaded.
+            db.bump_data_version(con, as_of=queries.latest_day(con))
         notes = {
             k: v
             for k, v in report.as_dict().items()
@@ -1851,7 +1780,7 @@ def _commit_file(db_path: Path, file_plan: FilePlan, *, dry_run: bool) -> None:
         db.log_import(
             con,
             kind=kind,
-            source_file=str(report.path),
+            source_file=report.source_file,
             rows_read=report.rows_read,
             rows_loaded=new,
             rows_updated=changed,
@@ -1878,7 +1807,7 @@ def _write_rejects_csv(file_plan: FilePlan, folder: Path, dry_run: bool) -> Path
                    reason, raw
             from issues order by _row, reason
             """,
-            {"id": report.import_id, "file": str(report.path)},
+            {"id": report.import_id, "file": report.source_file},
         ).df().to_csv(path, index=False)
     return path
 

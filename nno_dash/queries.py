@@ -140,7 +140,7 @@ def headline(con: Con, filters: Filters) -> pd.DataFrame:
         coalesce(ev.attendance, 0)::bigint as attendance,
         coalesce(ev.attendance_prev, 0)::bigint as attendance_prev,
         ev.areas_reached,
-        extent.first_day <= $pstart as previous_complete
+        coalesce(extent.first_day <= $pstart, false) as previous_complete
     from pop, inc, ev, extent
     """
     return _df(con, sql, _with_previous(filters))
@@ -375,3 +375,138 @@ def incident_grid(
     """
     params = {**filters.params(), "lat0": lat0, "lon0": lon0, "dlat": dlat, "dlon": dlon}
     return _df(con, sql, params)
+
+
+# Import rejects (issue 3, the admin-only Data page) ----------------------------------------
+
+
+def recent_rejects(con: Con, limit: int = 500) -> pd.DataFrame:
+    """Rejected and warned rows of the latest imports, newest import first, by row.
+
+    Holds the raw source records: for the signed-in administrator only.
+    """
+    return _df(
+        con,
+        """select import_id, source_file as file, row_number as row, column_name as column,
+                  reason, raw
+           from rejects order by import_id desc, row_number, reason limit $limit""",
+        {"limit": limit},
+    )
+
+
+# Crime trends and outreach evaluation (issue 5) ---------------------------------------------
+
+# A series split: allow-list of the grouping column and its label (never user text in SQL).
+SERIES_SPLITS = {
+    "crime_class": ("c.crime_class", "c.crime_class"),
+    "category": ("d.category", "c.label"),
+    "area": ("d.area_id", "a.name"),
+}
+
+
+def incident_series_by(
+    con: Con, filters: Filters, grain: str = "month", split: str = "crime_class"
+) -> pd.DataFrame:
+    """period, group, label, incidents, population, rate_per_1000 at a grain, split by offence
+    class, category or area. Rates use the residents of the selected areas (of the area itself
+    when split by area); the last period may be partial (see trends.mark_partial)."""
+    grains = {"week": "week", "month": "month", "year": "year"}  # allow-list
+    column, label = SERIES_SPLITS[split]
+    sql = f"""
+    with pop as (
+        select sum(population) as residents from areas d
+        where kind = $kind and {AREA_SELECTED.format(col="d.area_id")}
+    )
+    select date_trunc('{grains[grain]}', d.occurred_on)::date as period,
+        {column} as "group", any_value({label}) as label,
+        sum(d.incidents)::bigint as incidents,
+        {"any_value(a.population)" if split == "area" else "any_value(pop.residents)"}
+            as population,
+        min(d.occurred_on) as first_day, max(d.occurred_on) as last_day
+    from incident_daily d
+    join offence_categories c using (category)
+    left join areas a on a.area_id = d.area_id
+    cross join pop
+    where {INCIDENTS_WHERE}
+    group by 1, 2 order by 1, 2
+    """
+    out = _df(con, sql, filters.params())
+    out["rate_per_1000"] = 1000.0 * out["incidents"] / out["population"].astype(float)
+    return out
+
+
+def compstat_counts(con: Con, filters: Filters) -> pd.DataFrame:
+    """category, label, crime_class and incidents in the CompStat windows ending on the
+    period's last day: 28 days, the 28 days before, the same 28 days a year earlier, year to
+    date and the prior year to date (trends.compstat_windows)."""
+    from nno_dash import trends
+
+    windows = trends.compstat_windows(filters.end)
+    sums = ",\n".join(
+        f"coalesce(sum(d.incidents) filter (where d.occurred_on between ${name}_from "
+        f"and ${name}_to), 0)::bigint as {name}"
+        for name in windows  # names come from the fixed windows, values are parameters
+    )
+    sql = f"""
+    select c.category, c.label, c.crime_class,
+        {sums}
+    from offence_categories c
+    left join incident_daily d on d.category = c.category
+        and d.kind = $kind and d.occurred_on between $lo and $hi
+        and {AREA_SELECTED.format(col="d.area_id")}
+    where {CATEGORY_SELECTED.format(col="c.category")}
+    group by all
+    order by c.category
+    """
+    params = {**filters.params()}
+    for name, (first, last) in windows.items():
+        params[f"{name}_from"], params[f"{name}_to"] = first, last
+    params["lo"] = min(first for first, _ in windows.values())
+    params["hi"] = max(last for _, last in windows.values())
+    return _df(con, sql, params)
+
+
+def program_event_days(con: Con, program: str | None) -> pd.DataFrame:
+    """day, events, neighbourhoods: every day with the program's events (all programs: None)."""
+    from nno_dash import evaluation
+
+    return evaluation.program_days(con, program)
+
+
+def event_study(
+    con: Con, filters: Filters, program: str | None, anchor: date | None, weeks: int
+) -> object:
+    """The event study around a program's day (an evaluation.EventStudy, not a frame)."""
+    from nno_dash import evaluation
+
+    return evaluation.event_study(con, filters, program, anchor, weeks)
+
+
+def survey_by_event(con: Con, filters: Filters) -> pd.DataFrame:
+    """program, starts_at, survey_n, trust_before, trust_after of surveyed events in the period."""
+    sql = f"""
+    select e.program, e.starts_at, a.survey_n, a.trust_before, a.trust_after
+    from events e join attendance a using (event_id)
+    where {EVENTS_WHERE} and a.survey_n > 0
+    order by e.starts_at
+    """
+    return _df(con, sql, filters.params())
+
+
+def attendance_by_month(con: Con, filters: Filters) -> pd.DataFrame:
+    """month, events, attendance, survey_n, trust_before, trust_after per month from a year
+    before the period to its end, so this period's attendance reads against the last."""
+    sql = f"""
+    select date_trunc('month', e.starts_at)::date as month, count(*) as events,
+        coalesce(sum(a.headcount), 0)::bigint as attendance,
+        coalesce(sum(a.survey_n), 0)::bigint as survey_n,
+        sum(a.trust_before * a.survey_n) / nullif(sum(a.survey_n), 0) as trust_before,
+        sum(a.trust_after * a.survey_n) / nullif(sum(a.survey_n), 0) as trust_after,
+        e.starts_at >= $start as this_period
+    from events e left join attendance a using (event_id)
+    where e.starts_at >= $pstart and e.starts_at < $end + interval 1 day
+      and {AREA_SELECTED.format(col=EVENT_AREA)}
+      and {PROGRAM_SELECTED.format(col="e.program")}
+    group by 1, e.starts_at >= $start order by 1
+    """
+    return _df(con, sql, _with_previous(filters))

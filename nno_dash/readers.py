@@ -582,6 +582,19 @@ def _geo_source(path: Path, sniffed: Sniffed) -> str:
         if len(shapes) > 1:
             raise _fail(path, f"holds {len(shapes)} shapefiles; name the .shp file to import")
         return str(shapes[0])
+    if sniffed.format == "shapefile" and zipfile.is_zipfile(path):
+        # the .shp may sit in a folder inside the archive (a zipped folder); macOS adds
+        # __MACOSX/ copies of every file, which are not shapefiles
+        with zipfile.ZipFile(path) as zf:
+            shapes = sorted(
+                n
+                for n in zf.namelist()
+                if n.lower().endswith(".shp") and not n.startswith("__MACOSX/")
+            )
+        if len(shapes) > 1:
+            raise _fail(path, f"holds {len(shapes)} shapefiles; zip one shapefile per file")
+        if shapes:
+            return f"/vsizip/{path}/{shapes[0]}"
     return str(path)
 
 

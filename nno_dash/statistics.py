@@ -4,6 +4,9 @@ Crime counts are Poisson-like. A change between two periods is judged by the exa
 conditional test: given n1 + n2 events, n1 is binomial with p = t1 / (t1 + t2) under "no
 change in rate". Its Clopper-Pearson interval for p converts to an interval for the rate
 ratio. Small counts are flagged rather than shown as dramatic percentage swings.
+
+scipy is imported inside the functions that need it: `scipy.stats` costs about half a
+second, and every page imports this module before it draws anything.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 # Below this many events in either period a percentage change is not worth reading.
 MIN_COUNT_TO_JUDGE = 10
@@ -54,6 +56,8 @@ def compare_counts(
     current: int, previous: int, exposure_current: float = 1.0, exposure_previous: float = 1.0
 ) -> Change:
     """Change in rate between two periods (exposures: days × residents, or just days)."""
+    from scipy import stats
+
     current, previous = int(current), int(previous)
     too_few = min(current, previous) < MIN_COUNT_TO_JUDGE
     if previous == 0 or exposure_current <= 0 or exposure_previous <= 0:
@@ -134,6 +138,8 @@ def rank_association(x: pd.Series, y: pd.Series) -> Association:
     n = len(pair)
     if n < 8 or pair["x"].nunique() < 2 or pair["y"].nunique() < 2:
         return Association(n, None, None, None, None)
+    from scipy import stats
+
     result = stats.spearmanr(pair["x"], pair["y"])
     rho = float(result.statistic)
     z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
@@ -141,3 +147,27 @@ def rank_association(x: pd.Series, y: pd.Series) -> Association:
     return Association(
         n, rho, float(np.tanh(z - half)), float(np.tanh(z + half)), float(result.pvalue)
     )
+
+
+def rate_interval(count: int, exposure: float = 1.0, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) interval for a Poisson rate count / exposure, e.g. per 1,000 residents."""
+    from scipy import stats
+
+    alpha = 1 - level
+    low = stats.chi2.ppf(alpha / 2, 2 * count) / 2 if count > 0 else 0.0
+    high = stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
+    return float(low) / exposure, float(high) / exposure
+
+
+def t_interval(values: pd.Series | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and its t interval (the one-sample t test's interval); NaN with fewer than 2 values."""
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) < 2:
+        mean = float(x.mean()) if len(x) else float("nan")
+        return mean, float("nan"), float("nan")
+    mean = float(x.mean())
+    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+    return mean, mean - half, mean + half

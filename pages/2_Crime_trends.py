@@ -1,8 +1,8 @@
-"""Crime trends: incidents over time, by offence, against the same period a year earlier."""
+"""Crime trends: incidents over time, by offence and area, against honest baselines."""
 
 import streamlit as st
 
-from nno_dash import charts, queries, statistics
+from nno_dash import charts, queries, statistics, trends
 from nno_dash.ui.page import setup, show_chart
 
 page = setup(
@@ -10,18 +10,69 @@ page = setup(
     ":material/trending_up:",
     "How crime moved, compared with the same period a year earlier so seasons don't mislead.",
 )
+SPLITS = {"crime_class": "Offence class", "category": "Offence category", "area": "Area"}
 
-grain = st.segmented_control(
+left, middle, right = st.columns(3)
+grain = left.segmented_control(
     "Show by", ["week", "month", "year"], default="month", format_func=str.capitalize, key="grain"
 )
-series = page.load(queries.incident_series, page.filters, grain or "month")
-st.subheader(f"Incidents by {grain or 'month'}")
+split = middle.segmented_control(
+    "Split by", list(SPLITS), default="crime_class", format_func=SPLITS.get, key="split"
+)
+measure = right.segmented_control(
+    "Measure", list(charts.MEASURES), default="incidents", format_func=charts.MEASURES.get,
+    key="measure",
+)  # fmt: skip
+grain, split, measure = grain or "month", split or "crime_class", measure or "incidents"
+series = trends.mark_partial(
+    page.load(queries.incident_series_by, page.filters, grain, split),
+    page.filters.start,
+    page.filters.end,
+    grain,
+)
+shown = trends.top_groups(series) if split == "area" else series
+st.subheader(f"{charts.MEASURES[measure]} by {grain}, by {SPLITS[split].lower()}")
 show_chart(
-    charts.incident_trend(series),
-    series,
-    name="incident_trend",
+    charts.incident_series(shown, measure),
+    series[["period", "label", "incidents", "population", "rate_per_1000", "partial"]],
+    name="incident_series",
     counts=("incidents",),
     settings=page.settings,
+)
+if split == "area" and shown["group"].nunique() < series["group"].nunique():
+    st.caption("The 8 areas with the most incidents; every area is in the numbers below.")
+
+st.subheader("CompStat: the last 28 days and the year to date")
+compstat = trends.compstat_table(page.load(queries.compstat_counts, page.filters), page.filters.end)
+comparison = (
+    st.segmented_control(
+        "Compare",
+        list(trends.COMPARISONS),
+        default="d28_vs_last_year",
+        format_func=lambda key: trends.COMPARISONS[key][0],
+        key="compstat",
+    )
+    or "d28_vs_last_year"
+)
+chosen = compstat[compstat["comparison"] == comparison]
+total = chosen[chosen["category"] == "all"].iloc[0]
+st.markdown(
+    f"**All selected offences, {total['comparison_label'].lower()}** "
+    f"({total['current_from']:%-d %b} – {total['current_to']:%-d %b %Y}: "
+    f"{total['current']:,} against {total['baseline']:,}): {total['reading']}."
+)
+show_chart(
+    charts.change_intervals(chosen),
+    compstat.drop(columns=["comparison"]),
+    name="compstat",
+    counts=("current", "baseline"),
+    settings=page.settings,
+)
+st.caption(
+    "Each change is tested with an exact Poisson (conditional binomial) test, allowing for "
+    "windows of different length. Fewer than "
+    f"{statistics.MIN_COUNT_TO_JUDGE} incidents in either window is too few to judge (grey). "
+    "The 28 days before differ in season; the same 28 days a year earlier do not."
 )
 
 st.subheader("By offence category, against a year earlier")
@@ -45,10 +96,6 @@ show_chart(
     counts=("incidents", "incidents_prev"),
     settings=page.settings,
 )
-st.caption(
-    "Changes are tested with an exact Poisson (conditional binomial) test; fewer than "
-    f"{statistics.MIN_COUNT_TO_JUDGE} incidents in either period is flagged as too few to judge."
-)
 
 st.subheader("Seasonal pattern: month of year by year")
 seasonal = page.load(queries.seasonal_profile, page.filters)
@@ -59,3 +106,4 @@ show_chart(
     counts=("incidents",),
     settings=page.settings,
 )
+st.caption("Summer peaks every year: compare a month with the same month a year earlier.")

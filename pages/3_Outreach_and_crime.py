@@ -1,61 +1,148 @@
-"""Outreach and crime: how crime moved in areas with more outreach, with honest uncertainty."""
+"""Outreach and crime: crime around an outreach day against similar areas, dose, perception."""
+
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from nno_dash import charts, queries, statistics
+from nno_dash import charts, evaluation, queries, statistics
 from nno_dash.ui.page import setup, show_chart
+from nno_dash.vocab import PROGRAMS, category_label
 
 page = setup(
     "Outreach and crime",
     ":material/handshake:",
-    "Areas' outreach per resident against their change in crime on a year earlier.",
+    "How crime moved around outreach, against similar areas that had none: an association "
+    "with its uncertainty, never proof of cause.",
 )
-summary = page.load(queries.area_summary, page.filters)
-association = statistics.rank_association(summary["event_rate"], summary["incident_change_pct"])
+
+st.subheader("Before and after the event, against similar areas")
+left, middle, right = st.columns([2, 2, 1])
+programs = list(PROGRAMS)
+program = left.selectbox(
+    "Program",
+    programs,
+    index=programs.index(evaluation.default_program(page.filters)),
+    format_func=PROGRAMS.get,
+    key="es_program",
+)
+days = page.load(queries.program_event_days, program)
+choices, default_day = evaluation.anchor_choices(days, page.filters.start, page.filters.end)
+anchor = middle.selectbox(
+    "Event day", choices, index=default_day, format_func=lambda d: f"{d:%-d %b %Y}", key="es_day"
+)
+weeks = right.number_input("Weeks either side", 4, 26, evaluation.DEFAULT_WEEKS, key="es_weeks")
+study = page.load(queries.event_study, page.filters, program, anchor, int(weeks))
+
+if study.estimate is None or not study.estimate.estimated:
+    st.warning(study.words())
+else:
+    st.markdown(f"**{study.words()}**")
+    if study.placebo is not None:
+        st.caption(
+            f"Check: the same comparison 52 weeks earlier, with no event between, gives "
+            f"{study.placebo.change_pct:+.0f}% (95% CI {study.placebo.ci_low_pct:+.0f}% to "
+            f"{study.placebo.ci_high_pct:+.0f}%). A clear difference there too means the areas "
+            "were already drifting apart, or the treated areas' outreach started earlier."
+        )
+for note in study.notes:
+    st.caption(f"Note: {note}")
+show_chart(
+    charts.event_study(study.series),
+    study.series,
+    name="event_study",
+    counts=("incidents",),
+    settings=page.settings,
+)
+if study.wdd is not None:
+    st.markdown(study.wdd.words())
+counted = f"{len(study.treated)} treated, {len(study.comparison)} comparison"
+with st.expander(f"The areas compared ({counted}, {len(study.buffer)} surrounding)"):
+    columns = ["name", "population", "prior_rate", "program_events"]
+    st.markdown("**Treated**")
+    st.dataframe(study.treated[columns], hide_index=True, width="stretch")
+    st.markdown("**Comparison**, nearest on prior crime rate and trend")
+    st.dataframe(study.comparison[[*columns, "distance"]], hide_index=True, width="stretch")
+    st.markdown("**Surrounding (buffer)**: " + (", ".join(study.buffer["name"]) or "none"))
+    if study.wdd is not None:
+        st.dataframe(study.wdd.counts, hide_index=True, width="stretch")
+
+if page.is_demo and (check := evaluation.demo_check(page.info)):
+    st.info(
+        f"**Demo check.** The generator planted a {check['effect_pct']:+.0f}% change in "
+        f"{', '.join(category_label(c) for c in check['categories'])} from "
+        f"{check['effect_start']:%-d %b %Y} in {', '.join(check['areas'])}. "
+        f"[Open that view](?{urlencode(check['query'], doseq=True)}) (its event day is "
+        f"{check['effect_start']:%-d %b %Y}; 26 weeks either side narrows the interval) to see "
+        "whether the estimate recovers it.",
+        icon=":material/science:",
+    )
 
 st.subheader("Outreach dose and change in crime, by area")
-st.markdown(association.words("outreach per 1,000 residents", "the change in incidents"))
+summary = page.load(queries.area_summary, page.filters)
+dose = evaluation.dose_response(summary)
+association = statistics.rank_association(summary["event_rate"], summary["incident_change_pct"])
+st.markdown(dose.words())
 show_chart(
-    charts.dose_scatter(summary),
-    summary[
-        [
+    charts.dose_line(dose.points, dose.line),
+    dose.points.reindex(
+        columns=[
             "name",
             "population",
             "events",
             "event_rate",
             "incidents_prev",
             "incidents",
-            "incident_change_pct",
+            "incident_rate_prev",
+            "incident_rate",
+            "rate_change",
         ]
-    ],
+    ),
     name="outreach_dose",
     counts=("events", "incidents", "incidents_prev"),
+    settings=page.settings,
+)
+st.caption(association.words("outreach per 1,000 residents", "the change in incidents"))
+
+st.subheader("Perception: trust before and after events, and attendance")
+trust = evaluation.trust_change(page.load(queries.survey_by_event, page.filters))
+show_chart(
+    charts.trust_change(trust),
+    trust,
+    name="trust_change",
+    counts=("events", "survey_n"),
+    settings=page.settings,
+)
+attendance = page.load(queries.attendance_by_month, page.filters)
+show_chart(
+    charts.attendance_trend(attendance),
+    attendance,
+    name="attendance_by_month",
+    counts=("events", "attendance", "survey_n"),
     settings=page.settings,
 )
 
 with st.expander("How to read this", expanded=False):
     st.markdown(
-        """
-Each dot is an area, sized by its residents. Across: outreach events per 1,000 residents in the
-period. Up and down: the change in incidents against the same period a year earlier (the same
-months, so the season is held fixed).
+        f"""
+**The method.** For the chosen program and day (National Night Out by default), the treated areas
+are the areas chosen in the sidebar, or, with none chosen, every area that held the program's
+events within {evaluation.ANCHOR_SLACK_DAYS} days of the day. Comparison areas are other areas of
+the same kind that had none of the program's events in the window and do not border a treated
+area, chosen as the nearest on crime rate and trend in the year before the window. Weekly incidents
+are fitted with a Poisson model (area and week effects, residents as exposure); the headline is
+the treated areas' change relative to what the comparison areas' weeks predict, with a 95%
+interval that allows for over-dispersion and for weeks within an area moving together. The
+Weighted Displacement Difference (Wheeler & Ratcliffe 2018) adds the bordering areas, to see
+whether crime moved next door rather than fell.
 
-- **Association, not cause.** Outreach is often sent where crime is already high or rising, and
-  areas differ in many ways. A pattern here does not show that outreach changed crime.
-- **Research expectation.** Community-oriented policing reliably improves trust and perceived
-  legitimacy; effects on crime are small and uncertain (Gill et al. 2014). See the trust scores on
-  *Events and attendance*.
-- **Small areas swing.** An area with few incidents can show a large percentage change by chance;
-  read the interval, not the point.
+**Assumptions.** Without the event, treated and comparison areas would have moved in parallel
+(the dashed line); the placebo a year earlier tests this. Nothing else changed in the treated
+areas at the same time.
+
+**Caveats.** This is an association, not proof that outreach caused anything: outreach goes where
+communities are organised or crime is already changing. Small areas and short windows give wide
+intervals; read the interval, not the point. Research finds community outreach moves trust and
+legitimacy more reliably than crime (Gill et al. 2014), so read the trust scores beside it.
+The full method and its measured false-positive rate are in `docs/methods.md`.
 """
     )
-
-st.subheader("Perception: trust before and after events")
-by_program = page.load(queries.events_by_program, page.filters)
-show_chart(
-    charts.trust_scores(by_program),
-    by_program[["program", "events", "survey_n", "trust_before", "trust_after"]],
-    name="trust_by_program",
-    counts=("events", "survey_n"),
-    settings=page.settings,
-)

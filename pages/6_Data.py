@@ -1,8 +1,9 @@
-"""Data: what the database holds and where it came from."""
+"""Data: what the database holds and where it came from; imports for administrators."""
 
 import streamlit as st
 
 from nno_dash import queries
+from nno_dash.ui import admin
 from nno_dash.ui.page import setup
 
 page = setup("Data", ":material/database:", "What is loaded, from which files, and when.")
@@ -16,7 +17,7 @@ with right:
     st.dataframe(page.load(queries.areas_by_kind), hide_index=True, width="stretch")
 
 st.subheader("Import log")
-st.dataframe(page.load(queries.import_log), hide_index=True, width="stretch")
+admin.show_import_log(page.settings.db_path)
 
 if page.info["demo_params"]:
     st.subheader("Demo generator settings (the planted truth)")
@@ -25,16 +26,4 @@ if page.info["demo_params"]:
     )
     st.json(page.info["demo_params"], expanded=False)
 
-st.subheader("Loading your own data")
-st.markdown(
-    """
-Import with the command line (writes are never made from the viewing pages):
-
-```
-python -m nno_dash import areas boundaries.geojson --mapping chicago_community_areas
-python -m nno_dash import incidents crimes.csv --mapping chicago_crimes
-```
-
-See the README for the mapping files and validation rules.
-"""
-)
+admin.show(page.settings.db_path)

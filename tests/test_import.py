@@ -931,24 +931,34 @@ def test_progress_bar():
     assert quiet.getvalue() == ""
 
 
-@pytest.mark.parametrize("grid", [False, True])
-def test_fast_point_in_polygon_agrees_with_geo(areas_db, monkeypatch, grid):  # noqa: F811
-    from nno_dash import geo
+def test_two_imports_at_once_both_land(chicago_db, tmp_path):  # noqa: F811
+    """Each write copies the live file and swaps the copy in: without the writer lock, two
+    at once (the app and the command line) would lose one's rows, or share a staging file."""
+    import threading
 
-    monkeypatch.setattr(importer, "GRID_MIN_POINTS", 0 if grid else 10**12)
-    monkeypatch.setattr(importer, "_GRIDS", {})
-    with duckdb.connect(str(areas_db), read_only=True) as con:
-        areas = geo.load_areas(con)
-    rng = np.random.default_rng(7)
-    lon = rng.uniform(-87.95, -87.5, 20_000)
-    lat = rng.uniform(41.63, 42.03, 20_000)
-    # every vertex of a few areas: points exactly on edges, in neither area by `within`
-    vertices = np.concatenate(
-        [shapely.get_coordinates(g) for g in areas.geometry.iloc[:: len(areas) // 8]]
-    )
-    lon, lat = np.r_[lon, vertices[:, 0]], np.r_[lat, vertices[:, 1]]
-    fast = importer._assign_areas(lon, lat, areas)
-    slow = geo.assign_areas(lon, lat, areas)
-    for column in slow.columns:
-        same = (fast[column].isna() & slow[column].isna()) | (fast[column] == slow[column])
-        assert same.all(), column
+    rows = raw_rows(GOOD / "latlon.csv")
+    other = tmp_path / "renumbered.csv"
+    with other.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(
+            dict(r, ID=f"9{r['ID']}", **{"Case Number": f"Z{i}"}) for i, r in enumerate(rows)
+        )
+    plans = [
+        importer.prepare("incidents", [path], "chicago_crimes", db_path=chicago_db)
+        for path in (GOOD / "latlon.csv", other)
+    ]
+    reports: list[importer.ImportReport] = []
+    threads = [
+        threading.Thread(target=lambda p=plan: reports.append(importer.commit(chicago_db, p)))
+        for plan in plans
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for plan in plans:
+        plan.close()
+    assert all(r.ok for r in reports), [r.summary() for r in reports]
+    assert scalar(chicago_db, "select count(*) from incidents") == 2 * len(rows)
+    assert scalar(chicago_db, "select count(*) from import_log where kind = 'incidents'") == 2

@@ -96,6 +96,10 @@ def sidebar_filters(
     `draw=False` (presentation mode) returns the same filters without drawing any control.
     """
     filters = current_filters(first_day, last_day)
+    if filters.end < first_day or filters.start > last_day:
+        # the data moved (an import into a running app, or an old link): start on its last year
+        start, end = default_period(last_day)
+        filters = replace(filters, start=max(start, first_day), end=end)
     kind_choices = [k for k in AREA_KINDS if k in kinds] or list(AREA_KINDS)
     if filters.area_kind not in kind_choices:
         filters = replace(filters, area_kind=kind_choices[0], area_ids=())
@@ -113,8 +117,8 @@ def sidebar_filters(
         st.date_input(
             "Period",
             key="flt_period",
-            min_value=first_day,
-            max_value=last_day,
+            min_value=min(first_day, filters.start),  # a linked period may reach past the data
+            max_value=max(last_day, filters.end),
             on_change=_store_widgets,
             help="Comparisons use the same period a year earlier, so seasons don't mislead.",
         )

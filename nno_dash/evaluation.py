@@ -1,0 +1,911 @@
+"""Evaluation: how crime moved around outreach, against similar areas, with honest intervals.
+
+Owns the analytics of the Outreach and crime page (issue 5):
+
+- `event_study`: incidents in the weeks before and after a program's event day (National
+  Night Out) in the treated areas, against comparison areas matched on prior crime level and
+  trend that had none of that outreach in the window; the difference in differences from a
+  Poisson model (`did_poisson`), a placebo a year earlier, and the Weighted Displacement
+  Difference for the areas touching the treated ones (`weighted_displacement_difference`).
+- `dose_response`: areas' outreach per 1,000 residents against their change in crime rate.
+- `trust_change`: survey trust before and after events, by program.
+- `simulate_null_panel` / `false_positive_rate`: the check that, with no effect, the 95%
+  interval excludes zero about 5% of the time.
+
+Every result is an association with its uncertainty, never a cause. The method, its
+assumptions and the measured false-positive rate are in docs/methods.md. statsmodels and
+scipy are imported inside functions, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from nno_dash.filters import Filters
+from nno_dash.statistics import MIN_COUNT_TO_JUDGE, t_interval
+from nno_dash.vocab import program_label
+
+Con = duckdb.DuckDBPyConnection
+
+DEFAULT_PROGRAM = "national_night_out"
+DEFAULT_WEEKS = 8
+# An area "held" the event when it had one of the program's events this close to the day.
+ANCHOR_SLACK_DAYS = 3
+MIN_COMPARISONS = 3
+BASELINE_WEEKS = 52  # prior crime level and trend for matching come from this year
+Z95 = 1.959963984540054
+
+
+# The estimator ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DidResult:
+    """A difference in differences on the rate ratio scale, in percent."""
+
+    treated_pre: int
+    treated_post: int
+    comparison_pre: int
+    comparison_post: int
+    n_treated: int
+    n_comparison: int
+    weeks_pre: int
+    weeks_post: int
+    change_pct: float | None = None  # (rate ratio - 1) * 100: treated relative to comparison
+    ci_low_pct: float | None = None
+    ci_high_pct: float | None = None
+    p_value: float | None = None
+    log_ratio: float | None = None
+    se: float | None = None  # of the log rate ratio, the one the interval uses
+    se_quasi: float | None = None
+    se_cluster: float | None = None
+    interval_from: str = ""  # "quasi-Poisson" or "cluster-robust"
+    too_few: bool = True
+    weekly: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+
+    @property
+    def estimated(self) -> bool:
+        return self.change_pct is not None
+
+    @property
+    def excludes_zero(self) -> bool:
+        return self.estimated and (self.ci_high_pct < 0 or self.ci_low_pct > 0)
+
+    def covers(self, effect_pct: float) -> bool:
+        return self.estimated and self.ci_low_pct <= effect_pct <= self.ci_high_pct
+
+    def words(self, treated: str = "the treated areas") -> str:
+        """A plain reading: relative change, interval, verdict; never 'caused'."""
+        if not self.estimated:
+            return (
+                f"Too few incidents to estimate ({self.treated_pre} before and "
+                f"{self.treated_post} after in {treated})."
+            )
+        direction = "lower" if self.change_pct < 0 else "higher"
+        verdict = (
+            "more than chance alone would explain"
+            if self.excludes_zero
+            else "within what chance alone could explain"
+        )
+        text = (
+            f"After the event, incidents in {treated} were {abs(self.change_pct):.0f}% {direction} "
+            f"than the comparison areas' trend predicts (95% CI {self.ci_low_pct:+.0f}% to "
+            f"{self.ci_high_pct:+.0f}%): {verdict}."
+        )
+        if self.too_few:
+            text += f" Fewer than {MIN_COUNT_TO_JUDGE} incidents in a period: too few to judge."
+        return text
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes, len(uniques)
+
+
+def did_poisson(panel: pd.DataFrame) -> DidResult:
+    """Poisson difference in differences on an area x week panel.
+
+    `panel`: area_id, week, incidents, population, treated (bool), post (bool). The model is
+    log E[incidents] = log(population) + area + week + b * treated * post, fitted by
+    statsmodels' Poisson GLM; exp(b) is the change in the treated areas' rate relative to
+    what the comparison areas' weeks predict. The interval is the wider of a quasi-Poisson
+    one (Pearson dispersion, never below 1) and a cluster-robust one by area (CR1 with
+    t on G - 1 degrees of freedom), so neither over-dispersion nor correlated weeks within an
+    area make it too narrow; docs/methods.md has the measured false-positive rate.
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    data = panel[panel["population"].fillna(0) > 0]
+    # Areas or weeks with no incidents at all carry no information and cannot be fitted.
+    data = data[data.groupby("area_id")["incidents"].transform("sum") > 0]
+    data = data[data.groupby("week")["incidents"].transform("sum") > 0]
+    treated = data["treated"].to_numpy(bool)
+    post = data["post"].to_numpy(bool)
+    y = data["incidents"].to_numpy(float)
+    cells = [int(y[treated & ~post].sum()), int(y[treated & post].sum())]
+    cells += [int(y[~treated & ~post].sum()), int(y[~treated & post].sum())]
+    base = {
+        "treated_pre": cells[0],
+        "treated_post": cells[1],
+        "comparison_pre": cells[2],
+        "comparison_post": cells[3],
+        "n_treated": int(data.loc[data["treated"], "area_id"].nunique()),
+        "n_comparison": int(data.loc[~data["treated"], "area_id"].nunique()),
+        "weeks_pre": int(data.loc[~data["post"], "week"].nunique()),
+        "weeks_post": int(data.loc[data["post"], "week"].nunique()),
+    }
+    if min(cells) == 0 or base["n_comparison"] == 0 or base["n_treated"] == 0:
+        return DidResult(**base)
+
+    area, n_areas = _codes(data["area_id"])
+    week, n_weeks = _codes(data["week"])
+    n = len(data)
+    x = np.zeros((n, 1 + n_areas + n_weeks - 1))
+    x[:, 0] = treated & post
+    x[np.arange(n), 1 + area] = 1.0
+    later = week > 0
+    x[np.flatnonzero(later), n_areas + week[later]] = 1.0
+    offset = np.log(data["population"].to_numpy(float))
+    # A saturated model (one area each side, two weeks) fits exactly: statsmodels warns of
+    # "perfect prediction" and divides by zero residual df; the estimate is still the MLE.
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        fit = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
+    b = float(fit.params[0])
+
+    # Quasi-Poisson: model-based SE scaled by the Pearson dispersion (at least 1).
+    dispersion = fit.pearson_chi2 / fit.df_resid if fit.df_resid > 0 else 1.0
+    se_quasi = float(fit.bse[0] * np.sqrt(max(1.0, dispersion)))
+    # Cluster-robust by area (CR1, statsmodels' small-sample correction), from the one fit.
+    bread = np.asarray(fit.cov_params())[:, 0]
+    influence = (x @ bread) * (y - fit.mu)
+    per_area = np.bincount(area, weights=influence, minlength=n_areas)
+    k = n - fit.df_resid
+    correction = n_areas / (n_areas - 1) * (n - 1) / max(n - k, 1)
+    se_cluster = float(np.sqrt(correction * np.sum(per_area**2)))
+
+    half_quasi = Z95 * se_quasi
+    df = n_areas - 1
+    half_cluster = float(stats.t.ppf(0.975, df)) * se_cluster
+    if half_cluster > half_quasi:
+        half, se, label = half_cluster, se_cluster, "cluster-robust"
+        p_value = float(2 * stats.t.sf(abs(b) / se, df))
+    else:
+        half, se, label = half_quasi, se_quasi, "quasi-Poisson"
+        p_value = float(2 * stats.norm.sf(abs(b) / se))
+
+    # The model's counterfactual for the treated areas: their fit with the effect removed.
+    mu = np.asarray(fit.mu)
+    weekly = (
+        pd.DataFrame(
+            {
+                "week": data["week"].to_numpy()[treated],
+                "observed": y[treated],
+                "expected": (mu * np.exp(-b * x[:, 0]))[treated],
+            }
+        )
+        .groupby("week", as_index=False)
+        .sum()
+    )
+
+    def pct(v: float) -> float:
+        return float((np.exp(v) - 1) * 100)
+
+    return DidResult(
+        **base,
+        change_pct=pct(b),
+        ci_low_pct=pct(b - half),
+        ci_high_pct=pct(b + half),
+        p_value=p_value,
+        log_ratio=b,
+        se=se,
+        se_quasi=se_quasi,
+        se_cluster=se_cluster,
+        interval_from=label,
+        too_few=min(cells[0], cells[1]) < MIN_COUNT_TO_JUDGE,
+        weekly=weekly,
+    )
+
+
+# Weighted Displacement Difference -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wdd:
+    """Wheeler & Ratcliffe's (2018) Weighted Displacement Difference, in incidents."""
+
+    wdd: float  # net change in incidents (treated + buffer) beyond the comparison's change
+    ci_low: float
+    ci_high: float
+    z: float
+    p_value: float
+    treated_change: float  # treated change beyond the comparison's
+    buffer_change: float  # buffer change beyond the comparison's (displacement if > 0)
+    counts: pd.DataFrame = field(compare=False)
+
+    def words(self) -> str:
+        net = "fewer" if self.wdd < 0 else "more"
+        verdict = (
+            "more than chance alone would explain"
+            if self.ci_high < 0 or self.ci_low > 0
+            else "within what chance alone could explain"
+        )
+        spill = (
+            "rose, relative to the comparison (possible displacement)"
+            if self.buffer_change > 0
+            else "fell too, relative to the comparison (possible diffusion of benefits)"
+        )
+        return (
+            f"Counting the surrounding areas too, about {abs(self.wdd):,.0f} {net} incidents than "
+            f"the comparison areas' change predicts (95% CI {self.ci_low:+,.0f} to "
+            f"{self.ci_high:+,.0f}), {verdict}. Incidents in the surrounding areas {spill}: "
+            f"{self.buffer_change:+,.0f}."
+        )
+
+
+def weighted_displacement_difference(
+    treated: tuple[int, int],
+    buffer: tuple[int, int],
+    comparison: tuple[int, int],
+    scale_treated: float = 1.0,
+    scale_buffer: float = 1.0,
+) -> Wdd:
+    """WDD = dT - dCt + dD - dCd on (before, after) counts over equal periods.
+
+    One comparison group serves as control for both the treated areas (scaled by
+    `scale_treated`, e.g. their population ratio) and the buffer (`scale_buffer`), so its
+    change enters once with weight (scale_treated + scale_buffer). Counts are treated as
+    Poisson (variance = count), as in Wheeler & Ratcliffe (2018).
+    """
+    from scipy import stats
+
+    t0, t1 = treated
+    d0, d1 = buffer
+    c0, c1 = comparison
+    dc = c1 - c0
+    treated_change = (t1 - t0) - scale_treated * dc
+    buffer_change = (d1 - d0) - scale_buffer * dc
+    wdd = treated_change + buffer_change
+    variance = t0 + t1 + d0 + d1 + (scale_treated + scale_buffer) ** 2 * (c0 + c1)
+    se = float(np.sqrt(variance)) if variance > 0 else float("nan")
+    z = wdd / se if se > 0 else float("nan")
+    counts = pd.DataFrame(
+        {
+            "group": ["Treated areas", "Surrounding areas (buffer)", "Comparison areas"],
+            "before": [t0, d0, c0],
+            "after": [t1, d1, c1],
+            "weight": [1.0, 1.0, scale_treated + scale_buffer],
+        }
+    )
+    return Wdd(
+        wdd=float(wdd),
+        ci_low=float(wdd - Z95 * se),
+        ci_high=float(wdd + Z95 * se),
+        z=float(z),
+        p_value=float(2 * stats.norm.sf(abs(z))),
+        treated_change=float(treated_change),
+        buffer_change=float(buffer_change),
+        counts=counts,
+    )
+
+
+# Geometry: which areas touch --------------------------------------------------------------
+
+
+def touching(areas: pd.DataFrame) -> dict[str, set[str]]:
+    """Area id -> ids of areas sharing a border (or within ~1 m: real boundaries leave slivers).
+
+    `areas` is a GeoDataFrame of one kind, as geo.load_areas returns it.
+    """
+    import shapely
+
+    geoms = np.asarray(areas.geometry.values, dtype=object)
+    ids = areas["area_id"].to_numpy(dtype=object)
+    grown = shapely.buffer(geoms, 1e-5)
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(grown, predicate="intersects")
+    out: dict[str, set[str]] = {str(a): set() for a in ids}
+    for i, j in zip(left, right, strict=True):
+        if i != j:
+            out[str(ids[i])].add(str(ids[j]))
+            out[str(ids[j])].add(str(ids[i]))
+    return out
+
+
+# Matching comparison areas ----------------------------------------------------------------
+
+
+def match_comparisons(
+    areas: pd.DataFrame, treated: list[str], pool: list[str], n: int
+) -> pd.DataFrame:
+    """Pick n pool areas nearest the treated ones on prior crime level and trend.
+
+    `areas` has area_id, prior_level (log incidents per 1,000 in the baseline year) and
+    prior_trend (log ratio of its second half to its first). Distances are on standardised
+    features; treated areas take turns choosing their nearest unused pool area, so every
+    treated area gets look-alikes. Returns the chosen rows with `distance`, nearest first.
+    """
+    if not pool or not treated or n <= 0:
+        return areas.iloc[0:0].assign(distance=[])
+    features = ["prior_level", "prior_trend"]
+    table = areas.set_index("area_id")
+    both = table.loc[treated + pool, features].astype(float)
+    spread = both.std(ddof=0).replace(0, 1.0).fillna(1.0)
+    z = (both - both.mean()) / spread
+    t = z.loc[treated].to_numpy()
+    p = z.loc[pool].to_numpy()
+    dist = np.sqrt(((t[:, None, :] - p[None, :, :]) ** 2).sum(axis=2))  # treated x pool
+    chosen: list[int] = []
+    distance: list[float] = []
+    order = [list(np.argsort(row, kind="stable")) for row in dist]
+    while len(chosen) < min(n, len(pool)):
+        for i, ranks in enumerate(order):
+            while ranks and ranks[0] in chosen:
+                ranks.pop(0)
+            if ranks and len(chosen) < n:
+                j = ranks.pop(0)
+                chosen.append(j)
+                distance.append(float(dist[i, j]))
+    picked = table.loc[[pool[j] for j in chosen]].reset_index()
+    return picked.assign(distance=distance).sort_values("distance", kind="stable")
+
+
+# The event study ----------------------------------------------------------------------------
+
+EVENT_AREA = """(case $kind
+    when 'neighbourhood' then e.neighbourhood_id
+    when 'beat' then e.beat_id
+    when 'district' then e.district_id
+    when 'council_district' then e.council_district_id end)"""
+CATEGORY_SELECTED = (
+    "(len($categories::varchar[]) = 0 or list_contains($categories::varchar[], d.category))"
+)
+
+
+def _df(con: Con, sql: str, params: dict[str, object]) -> pd.DataFrame:
+    from nno_dash.queries import _df as run
+
+    return run(con, sql, params)
+
+
+def weekly_counts(
+    con: Con, kind: str, categories: tuple[str, ...], anchor: date, weeks: int
+) -> pd.DataFrame:
+    """area_id, week, incidents for every area of a kind, weeks -weeks..weeks-1 from anchor.
+
+    Week k starts on anchor + 7k days. Zero weeks are filled in; weeks not wholly inside the
+    data are left out.
+    """
+    first, last = con.execute(
+        "select min(occurred_on), max(occurred_on) from incident_daily"
+    ).fetchone()
+    start, end = anchor - timedelta(weeks=weeks), anchor + timedelta(weeks=weeks, days=-1)
+    sql = f"""
+    select d.area_id,
+        floor(date_diff('day', $anchor::date, d.occurred_on) / 7)::integer as week,
+        sum(d.incidents)::bigint as incidents
+    from incident_daily d
+    where d.kind = $kind and d.area_id is not null
+      and d.occurred_on between $start and $end and {CATEGORY_SELECTED}
+    group by all
+    """
+    params = {"kind": kind, "anchor": anchor, "start": start, "end": end}
+    counts = _df(con, sql, {**params, "categories": list(categories)})
+    ids = _df(con, "select area_id from areas where kind = $kind", {"kind": kind})["area_id"]
+    all_weeks = [
+        w
+        for w in range(-weeks, weeks)
+        if first is not None
+        and anchor + timedelta(weeks=w) >= first
+        and anchor + timedelta(weeks=w, days=6) <= last
+    ]
+    grid = pd.MultiIndex.from_product([ids, all_weeks], names=["area_id", "week"])
+    out = counts.set_index(["area_id", "week"])["incidents"].reindex(grid, fill_value=0)
+    return out.reset_index()
+
+
+def area_profile(
+    con: Con, kind: str, categories: tuple[str, ...], program: str | None, anchor: date, weeks: int
+) -> pd.DataFrame:
+    """Per area of a kind: name, population, prior crime level and trend (the baseline year
+    before the window), and the program's events in the window and near the anchor day."""
+    start = anchor - timedelta(weeks=weeks)
+    end = anchor + timedelta(weeks=weeks, days=-1)
+    bstart = start - timedelta(weeks=BASELINE_WEEKS)
+    bmid = start - timedelta(weeks=BASELINE_WEEKS // 2)
+    sql = f"""
+    with base as (
+        select d.area_id,
+            sum(d.incidents) filter (where d.occurred_on < $bmid) as base_first,
+            sum(d.incidents) filter (where d.occurred_on >= $bmid) as base_second
+        from incident_daily d
+        where d.kind = $kind and d.occurred_on >= $bstart and d.occurred_on < $start
+          and {CATEGORY_SELECTED}
+        group by 1
+    ),
+    ev as (
+        select {EVENT_AREA} as area_id, count(*) as program_events,
+            count(*) filter (where e.starts_at >= $near_start and e.starts_at < $near_end)
+                as events_near_day
+        from events e
+        where e.starts_at >= $start and e.starts_at < $end + interval 1 day
+          and ($program::varchar is null or e.program = $program::varchar)
+        group by 1
+    )
+    select a.area_id, a.name, a.population,
+        coalesce(base.base_first, 0)::bigint as base_first,
+        coalesce(base.base_second, 0)::bigint as base_second,
+        coalesce(ev.program_events, 0)::bigint as program_events,
+        coalesce(ev.events_near_day, 0)::bigint as events_near_day
+    from areas a left join base using (area_id) left join ev using (area_id)
+    where a.kind = $kind
+    order by a.area_id
+    """
+    params = {
+        "kind": kind,
+        "categories": list(categories),
+        "program": program,
+        "start": start,
+        "end": end,
+        "bstart": bstart,
+        "bmid": bmid,
+        "near_start": anchor - timedelta(days=ANCHOR_SLACK_DAYS),
+        "near_end": anchor + timedelta(days=ANCHOR_SLACK_DAYS + 1),
+    }
+    out = _df(con, sql, params)
+    pop = out["population"].astype(float)
+    base = out["base_first"] + out["base_second"]
+    out["prior_rate"] = 1000.0 * base / pop  # incidents per 1,000 in the baseline year
+    out["prior_level"] = np.log((base + 0.5) / pop * 1000.0)
+    out["prior_trend"] = np.log((out["base_second"] + 0.5) / (out["base_first"] + 0.5))
+    out["program_rate"] = 1000.0 * out["program_events"] / pop
+    return out
+
+
+@dataclass(frozen=True)
+class EventStudy:
+    """Everything the Outreach and crime page shows about one event day."""
+
+    program: str | None
+    anchor: date
+    weeks: int
+    treated: pd.DataFrame = field(compare=False)
+    comparison: pd.DataFrame = field(compare=False)
+    buffer: pd.DataFrame = field(compare=False)
+    estimate: DidResult | None = None
+    placebo: DidResult | None = None
+    wdd: Wdd | None = None
+    series: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def program_name(self) -> str:
+        return program_label(self.program) if self.program else "any outreach"
+
+    def treated_words(self) -> str:
+        names = list(self.treated["name"]) if len(self.treated) else []
+        if not names:
+            return "the treated areas"
+        if len(names) <= 3:
+            return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        return f"the {len(names)} treated areas"
+
+    def words(self) -> str:
+        if self.estimate is None:
+            return " ".join(self.notes) or "No estimate for these choices."
+        return self.estimate.words(self.treated_words())
+
+
+def _empty_areas() -> pd.DataFrame:
+    return pd.DataFrame(columns=["area_id", "name", "population"])
+
+
+def event_study(
+    con: Con,
+    filters: Filters,
+    program: str | None = DEFAULT_PROGRAM,
+    anchor: date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+) -> EventStudy:
+    """Crime before and after the program's day in the treated areas against matched ones.
+
+    Treated: the areas chosen in the filters, or, with none chosen, every area that held one
+    of the program's events within a few days of `anchor`. Comparison: other areas of the
+    same kind with none of the program's events in the window and not touching a treated
+    area, nearest on prior crime level and trend (relaxed step by step, and said, when too
+    few qualify). Offence categories follow the filters; the sidebar period is not used
+    (the window is `weeks` either side of `anchor`).
+    """
+    from nno_dash import geo
+
+    kind, categories = filters.area_kind, filters.categories
+    if anchor is None:
+        days = program_days(con, program)
+        inside = days[(days["day"] >= filters.start) & (days["day"] <= filters.end)]
+        pick = inside if len(inside) else days
+        if pick.empty:
+            return EventStudy(
+                program, filters.end, weeks, _empty_areas(), _empty_areas(), _empty_areas(),
+                notes=(f"No {program_label(program) if program else 'outreach'} events found.",),
+            )  # fmt: skip
+        anchor = pick.sort_values(["events", "day"]).iloc[-1]["day"]
+    anchor = pd.Timestamp(anchor).date()
+    profile = area_profile(con, kind, categories, program, anchor, weeks)
+    profile = profile[profile["population"].fillna(0) > 0]
+    notes: list[str] = []
+
+    if filters.area_ids:
+        treated_ids = [a for a in filters.area_ids if a in set(profile["area_id"])]
+        without = profile[profile["area_id"].isin(treated_ids) & (profile["program_events"] == 0)]
+        if len(without):
+            notes.append(
+                f"{', '.join(without['name'])} had no {program_label(program) if program else ''} "
+                "events in the window; the estimate still treats them as treated (your choice)."
+            )
+    else:
+        treated_ids = list(profile.loc[profile["events_near_day"] > 0, "area_id"])
+    treated = profile[profile["area_id"].isin(treated_ids)]
+    if treated.empty:
+        return EventStudy(
+            program, anchor, weeks, treated, _empty_areas(), _empty_areas(),
+            notes=("No treated areas: no area held the program's events near that day.",),
+        )  # fmt: skip
+
+    neighbours = touching(geo.load_areas(con, kind))
+    buffer_ids = sorted(set().union(*(neighbours.get(a, set()) for a in treated_ids)))
+    buffer_ids = [a for a in buffer_ids if a not in treated_ids]
+    others = profile[~profile["area_id"].isin(treated_ids)]
+    treated_rate = treated["program_events"].sum() / treated["population"].sum() * 1000
+    tiers = [
+        (others["program_events"] == 0) & ~others["area_id"].isin(buffer_ids),
+        (others["program_rate"] < treated_rate) & ~others["area_id"].isin(buffer_ids),
+        others["program_events"] == 0,
+        others["program_rate"] < treated_rate,
+        others["program_rate"] >= 0,
+    ]
+    tier_notes = [
+        "",
+        "Too few areas had none of this outreach, so comparison areas include some that had "
+        "less of it per resident: the estimate compares more outreach with less, not with none.",
+        "Too few areas away from the treated ones qualified, so some comparison areas border "
+        "them: spill-over would make the estimate smaller.",
+        "Comparison areas include some that border the treated areas and some that had less "
+        "of this outreach (not none).",
+        "Every other area had as much of this outreach per resident; the comparison areas are "
+        "simply the most similar others.",
+    ]
+    # A tier is used when it has enough areas to choose look-alikes from, not just to fill.
+    n_wanted = max(4, 2 * len(treated_ids))
+    pools = [list(others.loc[mask, "area_id"]) for mask in tiers]
+    usable = [i for i, p in enumerate(pools) if len(p) >= n_wanted] or [
+        i for i, p in enumerate(pools) if len(p) >= MIN_COMPARISONS
+    ]
+    tier = usable[0] if usable else len(pools) - 1
+    pool, note = pools[tier], tier_notes[tier]
+    if note:
+        notes.append(note)
+    comparison = match_comparisons(profile, treated_ids, pool, n_wanted)
+    comparison_ids = list(comparison["area_id"])
+    buffer = profile[profile["area_id"].isin(buffer_ids) & ~profile["area_id"].isin(comparison_ids)]
+
+    def fit(at: date) -> tuple[DidResult, pd.DataFrame]:
+        counts = weekly_counts(con, kind, categories, at, weeks)
+        pops = profile.set_index("area_id")["population"]
+        panel = counts[counts["area_id"].isin(treated_ids + comparison_ids)].assign(
+            population=lambda f: f["area_id"].map(pops).astype(float),
+            treated=lambda f: f["area_id"].isin(treated_ids),
+            post=lambda f: f["week"] >= 0,
+        )
+        return did_poisson(panel), counts
+
+    estimate, counts = fit(anchor)
+    if estimate.weeks_post < weeks:
+        notes.append(
+            f"Only {estimate.weeks_post} whole weeks of data after the day (of {weeks} asked)."
+        )
+    placebo_at = anchor - timedelta(weeks=52)
+    placebo, _ = fit(placebo_at)
+    placebo = placebo if placebo.estimated else None
+
+    # The Weighted Displacement Difference: the same pre/post weeks, buffer included.
+    def before_after(ids: list[str]) -> tuple[int, int]:
+        part = counts[counts["area_id"].isin(ids)]
+        weeks_in = set(estimate.weekly["week"]) if estimate.estimated else set()
+        part = part[part["week"].isin(weeks_in)]
+        return int(part.loc[part["week"] < 0, "incidents"].sum()), int(
+            part.loc[part["week"] >= 0, "incidents"].sum()
+        )
+
+    wdd = None
+    if estimate.estimated and len(buffer) and estimate.weeks_pre == estimate.weeks_post:
+        pop = profile.set_index("area_id")["population"].astype(float)
+        comp_pop = pop[comparison_ids].sum()
+        wdd = weighted_displacement_difference(
+            before_after(treated_ids),
+            before_after(list(buffer["area_id"])),
+            before_after(comparison_ids),
+            scale_treated=pop[treated_ids].sum() / comp_pop,
+            scale_buffer=pop[list(buffer["area_id"])].sum() / comp_pop,
+        )
+
+    return EventStudy(
+        program=program,
+        anchor=anchor,
+        weeks=weeks,
+        treated=treated.reset_index(drop=True),
+        comparison=comparison.reset_index(drop=True),
+        buffer=buffer.reset_index(drop=True),
+        estimate=estimate,
+        placebo=placebo,
+        wdd=wdd,
+        series=_series(counts, profile, treated_ids, comparison_ids, estimate, anchor),
+        notes=tuple(notes),
+    )
+
+
+def _series(
+    counts: pd.DataFrame,
+    profile: pd.DataFrame,
+    treated_ids: list[str],
+    comparison_ids: list[str],
+    estimate: DidResult,
+    anchor: date,
+) -> pd.DataFrame:
+    """week, week_start, group, incidents, population, rate_per_1000 for the chart and CSV."""
+    pops = profile.set_index("area_id")["population"].astype(float)
+    rows = []
+    for group, ids in (("Treated areas", treated_ids), ("Comparison areas", comparison_ids)):
+        part = counts[counts["area_id"].isin(ids)].groupby("week", as_index=False)["incidents"]
+        frame = part.sum().assign(group=group, population=pops[ids].sum())
+        rows.append(frame)
+    if estimate.estimated:
+        expected = estimate.weekly[["week", "expected"]]
+        rows.append(
+            expected.assign(
+                group="Treated, had they moved like the comparison",
+                population=pops[treated_ids].sum(),
+            )
+        )
+    out = pd.concat(rows, ignore_index=True)
+    # Observed weeks are whole counts; the model's counterfactual is an expectation.
+    out["incidents"] = out["incidents"].astype("Int64")
+    out["expected_incidents"] = out.get("expected", pd.Series(index=out.index, dtype=float))
+    out["week_start"] = [anchor + timedelta(weeks=int(w)) for w in out["week"]]
+    count = out["incidents"].astype(float).fillna(out["expected_incidents"])
+    out["rate_per_1000"] = 1000.0 * count / out["population"]
+    columns = ["week", "week_start", "group", "incidents", "expected_incidents", "population"]
+    return out[[*columns, "rate_per_1000"]]
+
+
+def program_days(con: Con, program: str | None = DEFAULT_PROGRAM) -> pd.DataFrame:
+    """day, events, areas: days with the program's events, busiest first within a year."""
+    sql = """
+    select e.starts_at::date as day, count(*) as events,
+        count(distinct e.neighbourhood_id) as neighbourhoods
+    from events e
+    where ($program::varchar is null or e.program = $program::varchar)
+    group by 1 order by 1
+    """
+    out = _df(con, sql, {"program": program})
+    out["day"] = pd.to_datetime(out["day"]).dt.date
+    return out
+
+
+# Dose and response ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DoseResponse:
+    """A straight line through areas' change in crime rate against their outreach rate."""
+
+    n_areas: int
+    slope: float | None = None  # change in incidents per 1,000 per extra event per 1,000
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
+    points: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+    line: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+
+    def words(self) -> str:
+        if self.slope is None:
+            return f"Too few areas ({self.n_areas}) with residents and outreach to fit a line."
+        clear = self.ci_low > 0 or self.ci_high < 0
+        reading = (
+            f"each extra outreach event per 1,000 residents is associated with "
+            f"{abs(self.slope):.1f} {'more' if self.slope > 0 else 'fewer'} incidents per 1,000 "
+            f"on a year earlier (95% CI {self.ci_low:+.1f} to {self.ci_high:+.1f})"
+        )
+        return (
+            f"Across {self.n_areas} areas, {reading}: "
+            f"{'a clear' if clear else 'no clear'} association. This is not evidence that "
+            "outreach caused the change: outreach often goes where crime is already high or "
+            "rising, and areas differ in many ways."
+        )
+
+
+def dose_response(summary: pd.DataFrame) -> DoseResponse:
+    """OLS of each area's change in incidents per 1,000 (on a year earlier) on its outreach
+    events per 1,000, with HC3 robust errors; the line and its 95% band for the mean."""
+    import statsmodels.api as sm
+
+    data = summary.dropna(subset=["event_rate", "incident_rate", "incident_rate_prev"])
+    data = data[data["population"].fillna(0) > 0].assign(
+        rate_change=lambda f: f["incident_rate"] - f["incident_rate_prev"]
+    )
+    n = len(data)
+    if n < 8 or data["event_rate"].nunique() < 2:
+        return DoseResponse(n, points=data)
+    x = sm.add_constant(data["event_rate"].to_numpy(float))
+    fit = sm.OLS(data["rate_change"].to_numpy(float), x).fit(cov_type="HC3")
+    low, high = fit.conf_int()[1]
+    grid = np.linspace(data["event_rate"].min(), data["event_rate"].max(), 50)
+    band = fit.get_prediction(sm.add_constant(grid, has_constant="add")).summary_frame(0.05)
+    line = pd.DataFrame(
+        {
+            "event_rate": grid,
+            "fit": band["mean"].to_numpy(),
+            "ci_low": band["mean_ci_lower"].to_numpy(),
+            "ci_high": band["mean_ci_upper"].to_numpy(),
+        }
+    )
+    return DoseResponse(
+        n_areas=n,
+        slope=float(fit.params[1]),
+        ci_low=float(low),
+        ci_high=float(high),
+        p_value=float(fit.pvalues[1]),
+        points=data,
+        line=line,
+    )
+
+
+# Perception --------------------------------------------------------------------------------
+
+
+def trust_change(events: pd.DataFrame) -> pd.DataFrame:
+    """Per program and overall: events surveyed, respondents, mean trust before and after
+    (weighted by respondents) and the mean per-event change with its 95% t interval."""
+    data = events.dropna(subset=["trust_before", "trust_after"])
+    data = data[data["survey_n"].fillna(0) > 0]
+    rows = []
+    groups = [(p, g) for p, g in data.groupby("program")] + [("all", data)]
+    for program, group in groups:
+        if group.empty:
+            continue
+        w = group["survey_n"].astype(float)
+        mean, low, high = t_interval(group["trust_after"] - group["trust_before"])
+        rows.append(
+            {
+                "program": program,
+                "events": len(group),
+                "survey_n": int(w.sum()),
+                "trust_before": float((group["trust_before"] * w).sum() / w.sum()),
+                "trust_after": float((group["trust_after"] * w).sum() / w.sum()),
+                "change": mean,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
+    columns = ["program", "events", "survey_n", "trust_before", "trust_after", "change"]
+    return pd.DataFrame(rows, columns=[*columns, "ci_low", "ci_high"])
+
+
+# Validation: the false-positive rate ----------------------------------------------------------
+
+
+def simulate_null_panel(
+    rng: np.random.Generator,
+    n_treated: int = 6,
+    n_comparison: int = 12,
+    weeks: int = DEFAULT_WEEKS,
+    mean_weekly: tuple[float, float] = (3.0, 40.0),
+    dispersion: float | None = 10.0,
+    shock_sd: float = 0.05,
+    shock_ar: float = 0.5,
+    effect: float = 0.0,
+) -> pd.DataFrame:
+    """An area x week panel with no effect (unless `effect`), for checking the estimator.
+
+    Areas differ in level and population; all share a summer-like seasonal swing; each area
+    has AR(1) shocks (persistent good and bad weeks) and, with `dispersion`, gamma-Poisson
+    (negative binomial) over-dispersion, so the panel is harder than pure Poisson data.
+    """
+    n = n_treated + n_comparison
+    week = np.arange(-weeks, weeks)
+    population = rng.uniform(2_000, 40_000, n)
+    level = rng.uniform(*mean_weekly, n)
+    season = 1 + 0.25 * np.sin((week + rng.uniform(0, 52)) / 52 * 2 * np.pi)
+    shocks = np.zeros((n, len(week)))
+    state = rng.normal(0, shock_sd / np.sqrt(max(1 - shock_ar**2, 1e-9)), n)
+    for t in range(len(week)):
+        state = shock_ar * state + rng.normal(0, shock_sd, n)
+        shocks[:, t] = state
+    mu = level[:, None] * season[None, :] * np.exp(shocks)
+    mu[:n_treated, week >= 0] *= 1 + effect
+    if dispersion:
+        mu = mu * rng.gamma(dispersion, 1 / dispersion, mu.shape)
+    counts = rng.poisson(mu)
+    area = np.repeat(np.arange(n), len(week))
+    return pd.DataFrame(
+        {
+            "area_id": [f"a{i:03d}" for i in area],
+            "week": np.tile(week, n),
+            "incidents": counts.ravel(),
+            "population": population[area],
+            "treated": area < n_treated,
+            "post": np.tile(week >= 0, n),
+        }
+    )
+
+
+def false_positive_rate(runs: int = 200, seed: int = 0, **simulation: object) -> dict[str, float]:
+    """Share of null simulations whose 95% interval excludes zero (should be about 0.05)."""
+    rng = np.random.default_rng(seed)
+    hits = fitted = 0
+    for _ in range(runs):
+        result = did_poisson(simulate_null_panel(rng, **simulation))
+        if result.estimated:
+            fitted += 1
+            hits += result.excludes_zero
+    rate = hits / fitted if fitted else float("nan")
+    # A 95% interval for the rate itself (Wilson), so the figure is read with its own noise.
+    half = Z95 * np.sqrt(rate * (1 - rate) / fitted + Z95**2 / (4 * fitted**2)) if fitted else 0
+    centre = (rate + Z95**2 / (2 * fitted)) / (1 + Z95**2 / fitted) if fitted else rate
+    spread = half / (1 + Z95**2 / fitted) if fitted else 0
+    return {
+        "runs": float(fitted),
+        "false_positives": float(hits),
+        "rate": rate,
+        "ci_low": float(centre - spread),
+        "ci_high": float(centre + spread),
+    }
+
+
+def anchor_choices(days: pd.DataFrame, start: date, end: date) -> tuple[list[date], int]:
+    """The program's main days (at least a tenth of its busiest day's events), newest first,
+    and the index of the default: the busiest such day inside the period, else the newest."""
+    if days.empty:
+        return [], 0
+    main = days[days["events"] >= max(1, days["events"].max() / 10)]
+    choices = sorted(main["day"], reverse=True)
+    inside = main[(main["day"] >= start) & (main["day"] <= end)]
+    if inside.empty:
+        return choices, 0
+    best = inside.sort_values(["events", "day"]).iloc[-1]["day"]
+    return choices, choices.index(best)
+
+
+def demo_check(info: dict[str, object]) -> dict[str, object] | None:
+    """For the demo city: the planted truth and the filters (URL form) that test it."""
+    params = info.get("demo_params") or {}
+    if not params or not params.get("treated_area_ids"):
+        return None
+    start = date.fromisoformat(str(params["effect_start"]))
+    query = Filters(
+        date(start.year, 1, 1),
+        date(start.year, 12, 31),
+        "neighbourhood",
+        tuple(params["treated_area_ids"]),
+        (),
+        tuple(params.get("effect_categories") or ()),
+    ).to_query_params()
+    return {
+        "effect_pct": float(params["effect"]) * 100,
+        "effect_start": start,
+        "areas": list(params.get("treated_area_names") or params["treated_area_ids"]),
+        "categories": list(params.get("effect_categories") or ()),
+        "query": query,
+    }
+
+
+def default_program(filters: Filters) -> str:
+    """The program the event study opens on: the one chosen in the filters, else NNO."""
+    return filters.programs[0] if len(filters.programs) == 1 else DEFAULT_PROGRAM

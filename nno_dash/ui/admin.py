@@ -1,0 +1,620 @@
+"""The Data page's administrator part: sign in, upload, check (dry run), commit.
+
+Everyone sees what is loaded and the import log; only a signed-in administrator sees the
+upload. Nothing here writes the database except `commit_checked`, which goes through the
+importer's all-or-nothing path (`importer.commit`: one transaction on a copy, swapped in
+atomically) while a process-wide lock keeps two commits from overlapping. Checking an
+upload is `importer.prepare` on the uploaded bytes saved in a temporary folder: it reads
+the live database but never writes it. Uploads, checks and their temporary folders belong
+to one browser session and are removed on commit, on discard, when the upload changes,
+and when the session ends.
+
+The functions without `st.` in them (`refusal`, `save_uploads`, `check_uploads`,
+`commit_checked`, `suggestion_for`) are the flow, tested directly with bytes; the `show_*`
+functions draw it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from nno_dash import auth, importer, mapping, queries, readers
+from nno_dash.ui import data
+
+KIND_LABELS = {
+    "incidents": "Incidents (crime records)",
+    "events": "Outreach events",
+    "attendance": "Attendance at events",
+    "areas": "Areas: boundaries or populations",
+}
+# What the uploader accepts, by the end of the file's name (a shapefile comes zipped).
+DATA_SUFFIXES = (
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".csv.gz",
+    ".tsv.gz",
+    ".txt.gz",
+    ".parquet",
+    ".xlsx",
+    ".json",
+    ".geojson",
+    ".gpkg",
+    ".zip",
+)
+MAPPING_SUFFIXES = (".toml", ".yaml", ".yml")
+AUTO = "Automatic: the shipped mapping that fits each file"
+UPLOAD_MAPPING = "Upload a mapping file (TOML or YAML)"
+WRITE_MAPPING = "Write or edit a mapping here"
+MAX_TRIES = 5  # wrong passwords before a session must wait
+WAIT_SECONDS = 30
+ISSUE_ROWS = 500
+
+# One commit at a time in this process: db.write_session's staging copy is per process.
+_COMMIT_LOCK = threading.Lock()
+
+
+# ---------------------------------------------------------------- the flow (no Streamlit)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file: its name as the user's computer gave it, and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass
+class Checked:
+    """Uploads checked against the database, waiting for a commit or a discard."""
+
+    kind: str
+    plan: importer.Plan
+    folder: Path
+    db_stamp: str
+    signature: str = ""
+    _cleanup: weakref.finalize | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # an abandoned session's temporary files go when its state is collected
+        self._cleanup = weakref.finalize(self, _remove, self.folder, self.plan.workdir)
+
+    @property
+    def reports(self) -> list[importer.FileReport]:
+        return self.plan.reports
+
+    @property
+    def ready(self) -> list[importer.FileReport]:
+        return [r for r in self.reports if not r.failed]
+
+    def close(self) -> None:
+        if self._cleanup is not None:
+            self._cleanup()
+
+
+def _remove(*folders: Path) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def upload_limit_mb() -> int:
+    """The largest upload in megabytes: server.maxUploadSize in .streamlit/config.toml."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def refusal(name: str, size: int, limit_mb: int, suffixes: Sequence[str] = DATA_SUFFIXES) -> str:
+    """Why an upload is refused ('' when it is accepted), by its name's ending and its size."""
+    lower = name.lower()
+    if not lower.endswith(tuple(suffixes)):
+        allowed = ", ".join(suffixes)
+        return f"{name}: files of this type are not accepted (accepted: {allowed})"
+    if size > limit_mb * 1024 * 1024:
+        return (
+            f"{name}: {size / 1024 / 1024:,.1f} MB is over the {limit_mb:,} MB upload limit "
+            "(server.maxUploadSize in .streamlit/config.toml); import it with the command line"
+        )
+    if size == 0:
+        return f"{name}: is empty (0 bytes)"
+    return ""
+
+
+def safe_name(name: str) -> str:
+    """The file's own name without any folder, in characters safe for a file name."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch if ch.isalnum() or ch in "-_. " else "_" for ch in base).strip(" .")
+    return cleaned or "upload"
+
+
+def save_uploads(uploads: Sequence[Upload], folder: Path) -> list[Path]:
+    """Write uploads into `folder` under their own names (made unique), in order."""
+    paths: list[Path] = []
+    for upload in uploads:
+        name = safe_name(upload.name)
+        path = folder / name
+        n = 1
+        while path.exists():
+            n += 1
+            path = folder / f"{n}-{name}"
+        path.write_bytes(upload.data)
+        paths.append(path)
+    return paths
+
+
+def check_uploads(
+    db_path: Path,
+    kind: str,
+    uploads: Sequence[Upload],
+    chosen: str | Upload | None,
+    *,
+    limit_mb: int,
+) -> Checked:
+    """The dry run: save the uploads, `importer.prepare` them; the database is only read.
+
+    `chosen` is a shipped mapping's name, an uploaded mapping file (an Upload with a .toml
+    or .yaml name, also how a mapping written on the page arrives), or None for the shipped
+    mapping that fits each file. Refused uploads (type, size) fail with their reason.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="nno-upload-"))
+    stamp = data.file_stamp(db_path) if db_path.exists() else ""
+    try:
+        accepted = [u for u in uploads if not refusal(u.name, len(u.data), limit_mb)]
+        paths = save_uploads(accepted, folder)
+        mapping_arg: str | Path | None = chosen if isinstance(chosen, str) else None
+        if isinstance(chosen, Upload):
+            if not chosen.data:
+                raise mapping.MappingError(
+                    "no mapping given: upload or write one, or choose a shipped mapping"
+                )
+            why = refusal(chosen.name, len(chosen.data), limit_mb, MAPPING_SUFFIXES)
+            if why:
+                raise mapping.MappingError(why)
+            mapping_folder = folder / "mapping"
+            mapping_folder.mkdir()
+            mapping_arg = save_uploads([chosen], mapping_folder)[0]
+        plan = importer.prepare(
+            kind,
+            paths,
+            mapping_arg,
+            db_path=db_path if db_path.exists() else None,
+            sources=[f"{u.name} (uploaded)" for u in accepted],
+        )
+    except mapping.MappingError as exc:
+        plan = importer.Plan(kind, [], Path(tempfile.mkdtemp(prefix="nno-import-")))
+        accepted = [u for u in uploads if not refusal(u.name, len(u.data), limit_mb)]
+        for u in accepted:
+            report = importer.FileReport(Path(u.name), kind, status="failed", error=str(exc))
+            plan.files.append(importer.FilePlan(report))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    for upload in uploads:
+        why = refusal(upload.name, len(upload.data), limit_mb)
+        if why:
+            plan.files.append(
+                importer.FilePlan(
+                    importer.FileReport(Path(upload.name), kind, status="failed", error=why)
+                )
+            )
+    return Checked(kind, plan, folder, stamp)
+
+
+class StaleCheck(RuntimeError):
+    """The database changed between the check and the commit: check again."""
+
+
+def commit_checked(db_path: Path, checked: Checked) -> importer.ImportReport:
+    """Write the checked files that are ready, each all or nothing; then drop the uploads.
+
+    Refuses (StaleCheck) when the database file changed since the check, since the check's
+    counts and area placements were made against the old one.
+    """
+    with _COMMIT_LOCK:
+        now = data.file_stamp(db_path) if db_path.exists() else ""
+        if now != checked.db_stamp:
+            checked.close()
+            raise StaleCheck(
+                "The database changed since these files were checked (another import?): "
+                "check them again before committing."
+            )
+        try:
+            return importer.commit(db_path, checked.plan)
+        finally:
+            checked.close()
+
+
+def suggestion_for(upload: Upload, kind: str) -> mapping.Suggestion | str:
+    """`mapping suggest` for an uploaded file, or the sentence saying why it cannot be read."""
+    folder = Path(tempfile.mkdtemp(prefix="nno-suggest-"))
+    try:
+        (path,) = save_uploads([upload], folder)
+        return mapping.suggest(path, kind)
+    except (readers.ReadError, mapping.MappingError) as exc:
+        return str(exc)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@lru_cache(maxsize=1)
+def shipped_by_kind() -> dict[str, list[tuple[str, str]]]:
+    """Shipped mappings' (name, description) for each kind."""
+    out: dict[str, list[tuple[str, str]]] = {kind: [] for kind in KIND_LABELS}
+    for name in mapping.shipped():
+        m = mapping.load(name)
+        out.setdefault(m.kind, []).append((name, m.description))
+    return out
+
+
+def read_fresh(db_path: Path, query, *args):
+    """A small query on the current file, uncached (the log changes without a data change)."""
+    for attempt in range(3):
+        con, _ = data.connection(db_path)
+        cursor = con.cursor()
+        try:
+            return query(cursor, *args)
+        except duckdb.ConnectionException:  # closed under us by a swap to a new file: retry
+            if attempt == 2:
+                raise
+        finally:
+            cursor.close()
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+def configured_hash() -> str | None:
+    try:
+        secrets = dict(st.secrets)
+    except Exception:  # noqa: BLE001 - no secrets.toml, or one that does not parse
+        secrets = {}
+    return auth.configured_hash(secrets)
+
+
+def show_setup_instructions(problem: str | None = None) -> None:
+    if problem:
+        st.error(problem)
+    else:
+        st.info(
+            "Uploading data here is for administrators, and no administrator is configured.",
+            icon=":material/lock:",
+        )
+    st.markdown(
+        """
+To turn uploads on, make a password hash (the password itself is never stored):
+
+```
+python -m nno_dash admin-hash
+```
+
+and give the hash it prints to the app, in `.streamlit/secrets.toml`:
+
+```
+NNO_ADMIN_PASSWORD_HASH = "scrypt$16384$8$1$..."
+```
+
+or in the environment before `streamlit run` (single quotes: the hash contains `$`):
+
+```
+export NNO_ADMIN_PASSWORD_HASH='scrypt$16384$8$1$...'
+```
+
+Until then, import with the command line:
+
+```
+python -m nno_dash import areas boundaries.geojson --mapping chicago_community_areas
+python -m nno_dash import incidents crimes.csv --mapping chicago_crimes --dry-run
+python -m nno_dash import incidents crimes.csv --mapping chicago_crimes
+python -m nno_dash mapping suggest other_export.csv
+```
+
+See docs/mapping.md for mapping files and the validation rules.
+"""
+    )
+
+
+def signed_in() -> bool:
+    return bool(st.session_state.get("nno_admin"))
+
+
+def show_sign_in(expected: str) -> None:
+    state = st.session_state
+    wait = state.get("nno_admin_wait_until", 0.0) - time.monotonic()
+    with st.form("admin_sign_in", clear_on_submit=True):
+        st.markdown("**Administrator sign-in** to upload data")
+        password = st.text_input("Password", type="password", key="admin_password")
+        submitted = st.form_submit_button("Sign in")
+    if not submitted:
+        return
+    if wait > 0:
+        st.error(f"Too many wrong passwords: wait {wait:.0f} s and try again.")
+        return
+    if auth.verify_password(password, expected):
+        state["nno_admin"] = True
+        state["nno_admin_tries"] = 0
+        st.rerun()
+    tries = state.get("nno_admin_tries", 0) + 1
+    state["nno_admin_tries"] = tries
+    if tries >= MAX_TRIES:
+        state["nno_admin_wait_until"] = time.monotonic() + WAIT_SECONDS
+        state["nno_admin_tries"] = 0
+    st.error("Wrong password.")
+
+
+# ---------------------------------------------------------------- the upload flow
+
+
+def _discard() -> None:
+    checked: Checked | None = st.session_state.pop("nno_checked", None)
+    if checked is not None:
+        checked.close()
+
+
+def _signature(kind: str, files: Sequence, chosen: str | Upload | None) -> str:
+    digest = hashlib.sha256(kind.encode())
+    for f in files:
+        digest.update(f"{f.file_id}|{f.name}|{f.size}".encode())
+    if isinstance(chosen, Upload):
+        digest.update(chosen.name.encode() + chosen.data)
+    else:
+        digest.update(str(chosen).encode())
+    return digest.hexdigest()
+
+
+def _choose_mapping(kind: str, uploads: list[Upload]) -> str | Upload | None:
+    """The mapping controls; returns what check_uploads takes."""
+    shipped = shipped_by_kind().get(kind, [])
+    labels = {AUTO: None}
+    labels.update({f"{name}: {desc}": name for name, desc in shipped})
+    choice = st.radio(
+        "Mapping (which column feeds which field)",
+        [*labels, UPLOAD_MAPPING, WRITE_MAPPING],
+        key=f"mapping_choice_{kind}",
+    )
+    if choice == UPLOAD_MAPPING:
+        file = st.file_uploader(
+            "Mapping file", type=[s.lstrip(".") for s in MAPPING_SUFFIXES], key="mapping_file"
+        )
+        return Upload(file.name, file.getvalue()) if file else Upload("mapping.toml", b"")
+    if choice == WRITE_MAPPING:
+        starts = {}
+        if uploads:
+            starts[f"suggested for {uploads[0].name}"] = "suggest"
+        starts.update({f"shipped: {name}": name for name, _ in shipped})
+        if not starts:
+            st.caption("Upload a file first: the editor starts from a mapping suggested for it.")
+            return Upload("mapping.toml", b"")
+        start = st.selectbox("Start from", list(starts), key=f"mapping_start_{kind}")
+        if starts[start] == "suggest":
+            suggested = suggestion_for(uploads[0], kind)
+            text = suggested if isinstance(suggested, str) else suggested.text
+        else:
+            text = mapping.shipped()[starts[start]].read_text(encoding="utf-8")
+        edited = st.text_area(
+            "Mapping (TOML; see docs/mapping.md)", text, height=360, key=f"mapping_text_{start}"
+        )
+        return Upload("mapping.toml", edited.encode("utf-8"))
+    return labels[choice]
+
+
+def show_upload(db_path: Path) -> None:
+    """Choose a kind, upload, pick a mapping, check (dry run), then commit."""
+    state = st.session_state
+    limit = upload_limit_mb()
+    if result := state.pop("nno_import_result", None):
+        _show_result(*result)
+    kind = st.selectbox(
+        "What are you importing?",
+        list(KIND_LABELS),
+        format_func=KIND_LABELS.get,
+        key="import_kind",
+    )
+    nonce = state.setdefault("nno_upload_nonce", 0)
+    files = (
+        st.file_uploader(
+            f"Files (up to {limit:,} MB each; CSV, TSV, gzip, Parquet, Excel .xlsx, JSON, "
+            "GeoJSON, GeoPackage, zipped Shapefile)",
+            type=sorted({s.rsplit(".", 1)[-1] for s in DATA_SUFFIXES}),
+            accept_multiple_files=True,
+            key=f"upload_{nonce}",
+        )
+        or []
+    )
+    uploads = [Upload(f.name, f.getvalue()) for f in files]
+    for upload in uploads:
+        if why := refusal(upload.name, len(upload.data), limit):
+            st.error(why)
+    chosen = _choose_mapping(kind, uploads)
+    signature = _signature(kind, files, chosen)
+    checked: Checked | None = state.get("nno_checked")
+    if checked is not None and checked.signature != signature:
+        _discard()
+        checked = None
+    if not uploads:
+        return
+    if st.button("Check the files (dry run: nothing is written)", type="secondary"):
+        _discard()
+        with st.spinner("Reading and checking…"):
+            checked = check_uploads(db_path, kind, uploads, chosen, limit_mb=limit)
+        checked.signature = signature
+        state["nno_checked"] = checked
+    if checked is None:
+        return
+    _show_check(checked, uploads)
+    ready = checked.ready
+    if not ready:
+        st.warning("Nothing to commit: every file failed its check.")
+        return
+    names = ", ".join(r.path.name for r in ready)
+    left, right = st.columns([3, 1])
+    commit = left.button(
+        f"Commit {len(ready)} file{'s' if len(ready) > 1 else ''} to the database ({names})",
+        type="primary",
+    )
+    if right.button("Discard"):
+        _discard()
+        st.rerun()
+    if commit:
+        state.pop("nno_checked", None)
+        try:
+            with st.spinner("Writing (one transaction per file)…"):
+                report = commit_checked(db_path, checked)
+        except StaleCheck as exc:
+            st.warning(str(exc))
+            return
+        state["nno_import_result"] = (report.summary(), [r.as_dict() for r in report.files])
+        state["nno_upload_nonce"] = nonce + 1  # an empty uploader for the next import
+        st.rerun()
+
+
+def _show_result(summary: str, files: list[dict]) -> None:
+    loaded = [f for f in files if f["status"] == "loaded"]
+    failed = [f for f in files if f["status"] == "failed"]
+    if loaded:
+        counts = ", ".join(
+            f"{f['file'].rsplit('/', 1)[-1]}: {f['inserted']:,} new, {f['updated']:,} updated, "
+            f"{f['rejected']:,} rejected (import {f['import_id']})"
+            for f in loaded
+        )
+        st.success(f"Imported. {counts}.", icon=":material/check_circle:")
+    for f in failed:
+        st.error(f["error"])
+    with st.expander("Import summary", expanded=bool(failed)):
+        st.code(summary, language=None)
+
+
+def _show_check(checked: Checked, uploads: list[Upload]) -> None:
+    st.subheader("Check (dry run)")
+    for file_plan in checked.plan.files:
+        report = file_plan.report
+        name = report.path.name
+        if report.failed:
+            error = report.error or ""
+            stop = "" if error.endswith((".", "?", "!")) else "."
+            st.error(f"{error}{stop} Nothing from this file will be written.")
+            if "mapping fits" in error or "missing required" in error:
+                upload = next((u for u in uploads if safe_name(u.name) == name), None)
+                if upload is not None:
+                    _show_suggestion(upload, checked.kind)
+            continue
+        st.markdown(f"**{name}** · mapping `{report.mapping}`")
+        cols = st.columns(6)
+        for col, (label, value) in zip(
+            cols,
+            [
+                ("Rows read", report.rows_read),
+                ("New", report.inserted),
+                ("Updated", report.updated),
+                ("Unchanged", report.unchanged),
+                ("Rejected", report.rejected),
+                ("Warnings", report.warned),
+            ],
+            strict=True,
+        ):
+            col.metric(label, f"{value:,}")
+        if report.reasons:
+            st.markdown("Rejected rows by reason (not loaded):")
+            st.dataframe(_counts(report.reasons), hide_index=True)
+        if report.warnings:
+            st.markdown("Warnings (loaded, with something dropped):")
+            warnings = {k.removeprefix(importer.WARNING): v for k, v in report.warnings.items()}
+            st.dataframe(_counts(warnings), hide_index=True)
+        if report.unmapped:
+            st.warning(
+                f"{len(report.unmapped):,} offence codes ({report.unmapped_rows:,} rows) match "
+                "no rule in the mapping and would be filed as 'other': add them to the mapping."
+            )
+            st.dataframe(
+                pd.DataFrame(report.unmapped, columns=["code", "description", "rows"]),
+                hide_index=True,
+            )
+        for area_kind, codes in report.unknown_codes.items():
+            shown = ", ".join(f"{c} ({n:,})" for c, n in codes[:10])
+            st.warning(f"{area_kind} codes not among the areas: {shown}")
+        for note in report.notes:
+            st.caption(f"Note: {note}")
+        if report.preview is not None and len(report.preview):
+            with st.expander(f"The first {len(report.preview)} rows as mapped"):
+                st.dataframe(report.preview, hide_index=True)
+        issues = file_plan.issues(ISSUE_ROWS)
+        if len(issues):
+            issues.insert(0, "file", name)
+            with st.expander(
+                f"Rejected and warned rows: file, row, column, reason ({len(issues):,}"
+                f"{' shown' if len(issues) == ISSUE_ROWS else ''})"
+            ):
+                st.dataframe(issues, hide_index=True)
+
+
+def _counts(reasons: dict[str, int]) -> pd.DataFrame:
+    return pd.DataFrame(sorted(reasons.items(), key=lambda kv: -kv[1]), columns=["reason", "rows"])
+
+
+def _show_suggestion(upload: Upload, kind: str) -> None:
+    suggested = suggestion_for(upload, kind)
+    if isinstance(suggested, str):
+        return
+    with st.expander(f"A starting mapping for {upload.name} (`mapping suggest`)", expanded=True):
+        st.caption(
+            "Placed: "
+            + (", ".join(f"{k} ← {v}" for k, v in suggested.placed.items()) or "nothing")
+            + ". Could not place columns: "
+            + (", ".join(suggested.unplaced_columns) or "none")
+            + (
+                ". Fields with no column: " + ", ".join(suggested.unplaced_fields)
+                if suggested.unplaced_fields
+                else ""
+            )
+            + ". Choose “Write or edit a mapping here” to start from it."
+        )
+        st.code(suggested.text, language="toml")
+
+
+def show_rejects(db_path: Path) -> None:
+    rejects = read_fresh(db_path, queries.recent_rejects)
+    if len(rejects):
+        st.subheader("Rejected and warned rows of recent imports")
+        st.dataframe(rejects, hide_index=True, width="stretch")
+
+
+def show(db_path: Path) -> None:
+    """The administrator part of the Data page: sign-in, or the upload flow."""
+    st.subheader("Import data")
+    expected = configured_hash()
+    if expected is None:
+        show_setup_instructions()
+        return
+    try:
+        auth.check_hash(expected)
+    except auth.AuthConfigError as exc:
+        show_setup_instructions(str(exc))
+        return
+    if not signed_in():
+        show_sign_in(expected)
+        return
+    left, right = st.columns([4, 1])
+    left.caption("Signed in as administrator.")
+    if right.button("Sign out"):
+        _discard()
+        st.session_state["nno_admin"] = False
+        st.rerun()
+    show_upload(db_path)
+    show_rejects(db_path)
+
+
+def show_import_log(db_path: Path) -> None:
+    """The import log, read fresh: an import that changed no record still adds a line."""
+    st.dataframe(read_fresh(db_path, queries.import_log), hide_index=True, width="stretch")
