@@ -263,26 +263,6 @@ def seasonal_heatmap(frame: pd.DataFrame) -> go.Figure:
     return style(fig)
 
 
-def dose_scatter(frame: pd.DataFrame) -> go.Figure:
-    """Areas' outreach per 1,000 residents against their change in incident rate."""
-    data = frame.dropna(subset=["event_rate", "incident_change_pct"])
-    if data.empty:
-        return empty_figure("No areas with both outreach and a year-earlier baseline")
-    fig = px.scatter(
-        data,
-        x="event_rate",
-        y="incident_change_pct",
-        size="population",
-        hover_name="name",
-        labels=LABELS,
-        color_discrete_sequence=[INCIDENT_COLOUR],
-        size_max=28,
-        hover_data={"incidents": ":,", "incidents_prev": ":,", "events": ":,", "population": ":,"},
-    )
-    fig.add_hline(y=0, line_color="#666666", line_dash="dot")
-    return style(fig)
-
-
 def trust_scores(frame: pd.DataFrame) -> go.Figure:
     """Mean survey trust before and after events, by program (1–5 scale)."""
     data = frame.dropna(subset=["trust_before", "trust_after"])

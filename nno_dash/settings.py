@@ -24,6 +24,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "NNO_AGENCY_NAME": ("agency_name", str),
     "NNO_SUPPRESSION_THRESHOLD": ("suppression_threshold", int),
     "NNO_DEMO_INCIDENTS": ("demo_incidents", int),
+    "NNO_BRANDING": ("branding_path", Path),
 }
 
 
@@ -34,6 +35,8 @@ class Settings:
     agency_name: str = "Demo City Police Department"
     suppression_threshold: int = 3
     demo_incidents: int = 300_000
+    # exported charts' agency name, colours and logo (nno_dash.branding); None: defaults
+    branding_path: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

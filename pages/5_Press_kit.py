@@ -1,39 +1,62 @@
-"""Press kit: a titled, sourced, dated chart and its numbers, safe to publish."""
+"""Press kit: titled, sourced, dated charts and their numbers, safe to publish."""
 
 import streamlit as st
 
-from nno_dash import charts, queries
-from nno_dash.ui.page import setup, show_chart
+from nno_dash import export, press
+from nno_dash.ui import press_kit
+from nno_dash.ui.page import setup, size_label
 
 page = setup(
     "Press kit",
     ":material/newspaper:",
-    "Charts with a title, the filters in words, the source and the date, and their numbers.",
+    "Charts with a title, the filters in words, the source and the date, and their numbers, "
+    "as PNG, SVG and CSV. The sidebar filters choose the areas and the period.",
 )
-agency = page.info["agency"] or page.settings.agency_name
-source = f"Source: {agency} records system; outreach log. Data as of {page.info['data_as_of']}."
+export.warm_up()  # start the image browser now, so the first download is quick
 
-st.subheader("Outreach by program")
-by_program = page.load(queries.events_by_program, page.filters)
-fig = charts.events_by_program_bar(by_program, "events")
-fig.update_layout(height=520)
-charts.titled(fig, "Community outreach events by program", page.describe(), source)
-show_chart(
-    fig,
-    by_program[["program", "events", "events_prev", "attendance", "attendance_prev"]],
-    name="press_outreach_by_program",
-    counts=("events", "events_prev", "attendance", "attendance_prev"),
-    settings=page.settings,
+templates = st.pills(
+    "Charts",
+    list(press.TEMPLATES),
+    format_func=press_kit.template_label,
+    selection_mode="multi",
+    default=["nno", "outreach"],
+    key="press_templates",
+)
+left, mid, right = st.columns([1.2, 2, 1])
+lang = (
+    left.segmented_control(
+        "Language",
+        ["en", "es"],
+        format_func=press_kit.language_label,
+        default="en",
+        key="press_lang",
+    )
+    or "en"
+)
+size = mid.selectbox("Size", list(export.SIZES), format_func=size_label, key="press_size")
+scale = (
+    right.segmented_control(
+        "Resolution",
+        list(export.SCALES),
+        format_func=lambda s: f"{s}×",
+        default=1,
+        key="press_scale",
+    )
+    or 1
 )
 
-st.subheader("Crime trend")
-series = page.load(queries.incident_series, page.filters, "month")
-trend = charts.incident_trend(series)
-trend.update_layout(height=520)
-charts.titled(trend, "Incidents per month by offence class", page.describe(), source)
-show_chart(trend, series, name="press_crime_trend", counts=("incidents",), settings=page.settings)
+ctx = press_kit.context(page, lang, size)
+items = [press_kit.build(page, template, ctx) for template in templates]
+press_kit.pack_button(page, items, ctx, size, scale)
+if not items:
+    st.info("Choose one or more charts above.")
+for template, item in zip(templates, items, strict=True):
+    st.divider()
+    press_kit.show(page, item, template, size, scale)
+
 st.caption(
     f"Counts under {page.settings.suppression_threshold} are shown as "
-    f'"<{page.settings.suppression_threshold}" in every download, so no small group can be '
-    "singled out. No incident location leaves this page."
+    f'"<{page.settings.suppression_threshold}" in every chart and download, and a further '
+    "count is withheld where a total would reveal one. No incident location, address, case "
+    "number or id leaves this page."
 )

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from nno_dash import privacy, queries
+from nno_dash import branding, export, i18n, privacy, queries
 from nno_dash.filters import Filters
 from nno_dash.settings import Settings
 from nno_dash.statistics import Change
@@ -49,6 +49,19 @@ class Page:
     def is_demo(self) -> bool:
         return self.info.get("dataset") == "demo"
 
+    def branding(self) -> branding.Branding:
+        """The agency's name, colours and logo for exported charts."""
+        return branding.for_settings(self.settings, self.info.get("agency") or None)
+
+    def source_line(self, lang: str = "en") -> str:
+        brand = self.branding()
+        return i18n.source_line(
+            brand.agency_name, self.info.get("data_as_of"), lang, brand.custom_source()
+        )
+
+
+EXPORT_CONTEXT = "_nno_export_page"  # session key: the page drawing now, for chart exports
+
 
 def setup(title: str, icon: str, intro: str) -> Page:
     """Configure the page, make sure data exists, draw the notice and the sidebar filters."""
@@ -71,6 +84,7 @@ def setup(title: str, icon: str, intro: str) -> Page:
         draw=not present,
     )
     page = Page(filters=filters, settings=settings, info=info, present=present)
+    st.session_state[EXPORT_CONTEXT] = page
     if present:
         presentation.title_block(page, title)
         return page
@@ -97,21 +111,100 @@ def show_chart(
     name: str,
     counts: Iterable[str] = (),
     settings: Settings,
+    title: str | None = None,
+    subtitle: str | None = None,
     **plotly_kwargs: Any,
 ) -> Any:
-    """A chart, then its numbers one click away (table and CSV, small counts suppressed)."""
+    """A chart, its numbers one click away (table and CSV), and a download control that
+    renders it as a titled, sourced, dated PNG or SVG on demand. Everything shown or
+    downloaded goes through privacy.protect (small counts "<3", secondary suppression)."""
     event = st.plotly_chart(fig, width="stretch", key=f"chart_{name}", **plotly_kwargs)
-    safe = privacy.suppress_small_counts(frame, counts, settings.suppression_threshold)
+    safe = privacy.protect(frame, counts, settings.suppression_threshold)
     with st.expander("Numbers behind this chart"):
-        st.dataframe(safe, hide_index=True, width="stretch")
+        st.dataframe(safe.display(), hide_index=True, width="stretch")
         st.download_button(
             "Download CSV",
-            safe.to_csv(index=False).encode("utf-8"),
+            safe.csv(),
             file_name=f"{name}.csv",
             mime="text/csv",
             key=f"csv_{name}",
         )
+        if safe.any_hidden:
+            st.caption(safe.explain())
+    page = st.session_state.get(EXPORT_CONTEXT)
+    if isinstance(page, Page) and not page.present:
+        item = export.Exportable(
+            name=name,
+            figure=fig,
+            table=safe,
+            caption=export.Caption(
+                title=title or _figure_title(fig) or name.replace("_", " ").capitalize(),
+                subtitle=subtitle or page.describe(),
+                source=page.source_line(),
+                note=i18n.t("suppressed_note", n=safe.threshold) if safe.any_hidden else "",
+            ),
+        )
+        download_control(item, page.branding(), key=name)
     return event
+
+
+def _figure_title(fig: go.Figure) -> str:
+    text = fig.layout.title.text or ""
+    return text.replace("<b>", "").replace("</b>", "").split("<br>")[0].strip()
+
+
+def download_control(item: export.Exportable, brand: branding.Branding, *, key: str) -> None:
+    """A small "Download" popover: size and resolution, then PNG, SVG and CSV buttons.
+
+    Images are drawn only when a button is clicked (Streamlit calls the function then),
+    so pages stay fast; the first image starts the shared browser (a few seconds).
+    """
+    with st.popover("Download chart", icon=":material/download:"):
+        size = st.selectbox(
+            "Size",
+            list(export.SIZES),
+            format_func=size_label,
+            key=f"dl_size_{key}",
+        )
+        scale = st.radio(
+            "Resolution",
+            export.SCALES,
+            format_func=lambda s: f"{s}×",
+            horizontal=True,
+            key=f"dl_scale_{key}",
+        )
+        image_buttons(item, brand, size, scale, key=key)
+
+
+def size_label(size: str) -> str:
+    width, height, use = export.SIZES[size]
+    return f"{width}×{height} · {use}"
+
+
+def image_buttons(
+    item: export.Exportable, brand: branding.Branding, size: str, scale: int, *, key: str
+) -> None:
+    """PNG, SVG and CSV download buttons for one chart; images drawn on click."""
+    cols = st.columns(3)
+    for col, fmt in zip(cols, ("png", "svg"), strict=False):
+        col.download_button(
+            fmt.upper(),
+            data=lambda fmt=fmt: export.image(item, fmt, brand, size, scale),
+            file_name=export.file_name(item, fmt, size, scale),
+            mime=export.MIME[fmt],
+            on_click="ignore",
+            key=f"{fmt}_{key}",
+            icon=":material/image:",
+        )
+    cols[2].download_button(
+        "CSV",
+        data=item.csv(),
+        file_name=export.file_name(item, "csv"),
+        mime=export.MIME["csv"],
+        on_click="ignore",
+        key=f"csvx_{key}",
+        icon=":material/table:",
+    )
 
 
 def change_delta(change: Change, *, previous_complete: bool = True) -> tuple[str | None, str]:

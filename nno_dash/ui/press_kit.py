@@ -1,0 +1,90 @@
+"""The Press kit page's pieces: load each template's numbers, build it, preview it, offer it.
+
+The numbers come through `page.load` (cached by data version like every query), the
+charts from nno_dash.press, the files from nno_dash.export. Previews are the real PNG at
+the chosen size scaled to fit the screen (every size in the layout is proportional), so
+what a PIO sees is what they download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import streamlit as st
+
+from nno_dash import export, i18n, press, queries
+from nno_dash.ui.page import Page, image_buttons
+
+PREVIEW_WIDTH = 960  # the preview is the export scaled down: same layout, smaller
+
+
+def context(page: Page, lang: str, size: str) -> press.Context:
+    width, height, _ = export.SIZES[size]
+    return press.Context(
+        lang=lang,
+        threshold=page.settings.suppression_threshold,
+        brand=page.branding(),
+        data_as_of=page.info.get("data_as_of") or date.today().isoformat(),
+        area_names=page.area_names(),
+        size=(width, height),
+    )
+
+
+def build(page: Page, template: str, ctx: press.Context) -> export.Exportable:
+    """One template, built from cached query results for the page's filters."""
+    filters = page.filters
+    if template == "nno":
+        return press.nno_summary(page.load(press.nno_by_year, filters), filters, ctx)
+    if template == "outreach":
+        ytd = press.year_to_date(filters)
+        return press.outreach_by_program(page.load(queries.events_by_program, ytd), ytd, ctx)
+    if template == "trend":
+        return press.crime_trend(page.load(press.monthly_incidents, filters), filters, ctx)
+    if template == "map":
+        summary = page.load(queries.area_summary, filters)
+        return press.district_map(summary, page.areas(), filters, ctx)
+    raise ValueError(f"unknown press template {template!r}")
+
+
+def show(page: Page, item: export.Exportable, template: str, size: str, scale: int) -> None:
+    """Preview, download buttons and the numbers of one chart."""
+    brand = page.branding()
+    st.plotly_chart(
+        export.preview(item, brand, size, PREVIEW_WIDTH),
+        width="content",
+        key=f"press_preview_{template}",
+        config={"staticPlot": True},
+        theme=None,
+    )
+    image_buttons(item, brand, size, scale, key=f"press_{template}")
+    with st.expander("Numbers behind this chart"):
+        st.dataframe(item.table.published.rename(columns=dict(item.columns)), hide_index=True)
+        st.caption(item.table.explain())
+
+
+def pack_button(
+    page: Page, items: Sequence[export.Exportable], ctx: press.Context, size: str, scale: int
+) -> None:
+    """The press pack: every chosen chart as PNG, SVG and CSV, and the README."""
+    extra = {"LEAME.txt": press.readme_es(items, ctx)} if ctx.lang == "es" else {}
+    text = press.readme(items, ctx)
+    st.download_button(
+        "Download press pack (ZIP)",
+        data=lambda: export.press_pack(items, ctx.brand, text, size=size, scale=scale, extra=extra),
+        file_name=f"press_pack_{page.filters.end:%Y%m%d}_{ctx.lang}.zip",
+        mime=export.MIME["zip"],
+        on_click="ignore",
+        type="primary",
+        icon=":material/folder_zip:",
+        key="press_pack",
+        disabled=not items,
+    )
+
+
+def template_label(template: str) -> str:
+    return press.TEMPLATES[template][0]
+
+
+def language_label(lang: str) -> str:
+    return i18n.LANGUAGES[lang]
