@@ -11,6 +11,7 @@ second, and every page imports this module before it draws anything.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,8 +57,6 @@ def compare_counts(
     current: int, previous: int, exposure_current: float = 1.0, exposure_previous: float = 1.0
 ) -> Change:
     """Change in rate between two periods (exposures: days × residents, or just days)."""
-    from scipy import stats
-
     current, previous = int(current), int(previous)
     too_few = min(current, previous) < MIN_COUNT_TO_JUDGE
     if previous == 0 or exposure_current <= 0 or exposure_previous <= 0:
@@ -66,8 +65,7 @@ def compare_counts(
     ratio = current / previous * scale
     total = current + previous
     p_null = exposure_current / (exposure_current + exposure_previous)
-    test = stats.binomtest(current, total, p_null)
-    ci = test.proportion_ci(confidence_level=0.95, method="exact")
+    low, high = clopper_pearson(current, total)
 
     def to_pct(p: float) -> float:
         if p >= 1.0:
@@ -78,11 +76,67 @@ def compare_counts(
         current=current,
         previous=previous,
         change_pct=(ratio - 1) * 100,
-        ci_low_pct=to_pct(ci.low),
-        ci_high_pct=to_pct(ci.high),
-        p_value=float(test.pvalue),
+        ci_low_pct=to_pct(low),
+        ci_high_pct=to_pct(high),
+        p_value=binomial_test(current, total, p_null),
         too_few=too_few,
     )
+
+
+# The exact binomial test and interval from scipy.special, not scipy.stats: the same numbers
+# as stats.binomtest (tests/test_statistics.py checks), without the second of import time that
+# scipy.stats adds to the first page a visitor opens.
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) interval for a binomial proportion k / n."""
+    from scipy import special
+
+    alpha = 1 - level
+    low = 0.0 if k == 0 else float(special.betaincinv(k, n - k + 1, alpha / 2))
+    high = 1.0 if k == n else float(special.betaincinv(k + 1, n - k, 1 - alpha / 2))
+    return low, high
+
+
+def binomial_test(k: int, n: int, p: float) -> float:
+    """Two-sided exact binomial p-value, summing outcomes no likelier than k (as scipy does)."""
+    from scipy import special
+
+    def log_pmf(i: int) -> float:
+        return float(
+            special.gammaln(n + 1)
+            - special.gammaln(i + 1)
+            - special.gammaln(n - i + 1)
+            + special.xlogy(i, p)
+            + special.xlog1py(n - i, -p)
+        )
+
+    threshold = log_pmf(k) + math.log1p(1e-7)  # scipy's relative tolerance
+    mean = p * n
+    if k == mean:
+        return 1.0
+    if k < mean:  # the first outcome above the mean no likelier than k
+        lo, hi = math.ceil(mean), n
+        if log_pmf(hi) > threshold:
+            return min(1.0, float(special.bdtr(k, n, p)))
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if log_pmf(mid) <= threshold:
+                hi = mid
+            else:
+                lo = mid + 1
+        upper_tail = float(special.bdtrc(lo - 1, n, p))
+        return min(1.0, float(special.bdtr(k, n, p)) + upper_tail)
+    lo, hi = 0, math.floor(mean)  # the last outcome below the mean no likelier than k
+    if log_pmf(lo) > threshold:
+        return min(1.0, float(special.bdtrc(k - 1, n, p)))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if log_pmf(mid) <= threshold:
+            lo = mid
+        else:
+            hi = mid - 1
+    return min(1.0, float(special.bdtr(lo, n, p)) + float(special.bdtrc(k - 1, n, p)))
 
 
 def percent_change(current: float, previous: float) -> float | None:

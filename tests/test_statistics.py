@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from nno_dash import statistics
@@ -73,3 +75,19 @@ def test_rank_association_with_no_relation_straddles_zero():
 def test_too_few_areas_to_judge():
     assoc = statistics.rank_association(pd.Series([1, 2, 3]), pd.Series([3, 2, 1]))
     assert assoc.rho is None and "Too few areas" in assoc.words("x", "y")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=200_000),
+    share=st.floats(min_value=0.0, max_value=1.0),
+    p=st.floats(min_value=0.01, max_value=0.99),
+)
+def test_exact_binomial_test_and_interval_match_scipy_stats(n, share, p):
+    k = round(share * n)
+    reference = stats.binomtest(k, n, p)
+    interval = reference.proportion_ci(confidence_level=0.95, method="exact")
+    assert statistics.binomial_test(k, n, p) == pytest.approx(reference.pvalue, abs=1e-9)
+    low, high = statistics.clopper_pearson(k, n)
+    assert low == pytest.approx(interval.low, abs=1e-9)
+    assert high == pytest.approx(interval.high, abs=1e-9)
