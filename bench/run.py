@@ -282,7 +282,7 @@ def time_queries(
                     total = new = same = 0.0
                     for function, args in calls:
                         started = time.perf_counter()
-                        cursor = con.cursor()
+                        cursor = db.cursor(con)
                         function(cursor, *args)
                         cursor.close()
                         elapsed = 1000 * (time.perf_counter() - started)

@@ -150,12 +150,23 @@ def log_import(
     return import_id
 
 
+LIVE = "live"  # the name the viewing connection gives the attached file
+
+
 def open_readonly(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
-    """The viewing path: a read-only connection to an up-to-date file."""
+    """The viewing path: a read-only connection to the file as it is now.
+
+    The file is attached to a new in-memory database rather than opened with
+    duckdb.connect(path): DuckDB hands a second connect to the same path the instance
+    already open in this process, which still reads the file that an import has since
+    replaced (stale data). Use `cursor(con)` for a cursor that reads the attached file.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}")
-    con = duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(":memory:")
+    con.execute(f"attach $path as {LIVE} (read_only)", {"path": str(path)})
+    con.execute(f"use {LIVE}")
     found = schema_version(con)
     if found != SCHEMA_VERSION:
         con.close()
@@ -164,6 +175,13 @@ def open_readonly(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
             "run `python -m nno_dash migrate` (or open it once with write access)"
         )
     return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of a viewing connection, reading its attached file (cursors start in memory)."""
+    cur = con.cursor()
+    cur.execute(f"use {LIVE}")
+    return cur
 
 
 def needs_migration(path: str | os.PathLike[str]) -> bool:

@@ -61,10 +61,30 @@ def test_reader_keeps_its_snapshot_while_a_writer_swaps_in_a_new_file(tmp_path):
     with db.write_session(path) as con:
         db.set_meta(con, "marker", "new")
     assert db.get_meta(reader, "marker") == "old"
-    # DuckDB shares one instance per path inside a process: the app closes the old
-    # connection when the file changes (ui/data.py), and then sees the new file.
-    reader.close()
-    assert db.get_meta(db.open_readonly(path), "marker") == "new"
+    # The old connection is still open (in the app: a query running on it cannot be
+    # closed), yet a new viewing connection reads the new file, not the old instance.
+    fresh = db.open_readonly(path)
+    assert db.get_meta(fresh, "marker") == "new"
+    assert db.get_meta(db.cursor(fresh), "marker") == "new"
+    assert db.get_meta(reader, "marker") == "old"
+
+
+def test_the_app_sees_an_import_while_a_query_on_the_old_file_holds_it(tmp_path):
+    from nno_dash.ui import data
+
+    path = tmp_path / "app.duckdb"
+    with db.write_session(path, fresh=True) as con:
+        db.set_meta(con, "marker", "old")
+        db.bump_data_version(con)
+    old, old_version = data.connection(path)
+    busy = db.cursor(old)  # another session's query still holds the old connection
+    with db.write_session(path) as con:
+        db.set_meta(con, "marker", "new")
+        db.bump_data_version(con)
+    con, version = data.connection(path)
+    assert version != old_version
+    assert db.get_meta(db.cursor(con), "marker") == "new"
+    busy.close()
 
 
 def test_version_one_file_is_upgraded_not_rejected(tmp_path):

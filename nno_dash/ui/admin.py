@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from nno_dash import auth, importer, mapping, queries, readers
+from nno_dash import auth, db, importer, mapping, queries, readers
 from nno_dash.ui import data
 
 KIND_LABELS = {
@@ -262,7 +262,7 @@ def read_fresh(db_path: Path, query, *args):
     """A small query on the current file, uncached (the log changes without a data change)."""
     for attempt in range(3):
         con, _ = data.connection(db_path)
-        cursor = con.cursor()
+        cursor = db.cursor(con)
         try:
             return query(cursor, *args)
         except duckdb.ConnectionException:  # closed under us by a swap to a new file: retry

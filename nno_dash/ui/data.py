@@ -11,6 +11,7 @@ connection is retried on the new one. Each query runs on its own cursor.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 from collections.abc import Callable
@@ -44,8 +45,12 @@ def ensure_database(path: Path, demo_incidents: int) -> str | None:
     A missing file is built from the demo generator (with a spinner), an older one is
     migrated. Both write through db.write_session, so readers never see half a file.
     """
-    if path.exists() and not db.needs_migration(path):
-        return None
+    if path.exists():
+        entry = _OPEN.get(str(path))
+        if entry and entry[0] == file_stamp(path):  # open, and so already checked
+            return None
+        if not db.needs_migration(path):
+            return None
     with _LOCK:
         if not path.exists():
             with st.spinner(f"No database at {path}: building the fictional demo city…"):
@@ -69,7 +74,9 @@ def connection(path: Path) -> tuple[duckdb.DuckDBPyConnection, str]:
         if entry and entry[0] == stamp:
             return entry[1], entry[2]
         if entry:
-            entry[1].close()
+            # A query still running on the old file keeps it busy; it is released when done.
+            with contextlib.suppress(duckdb.Error):
+                entry[1].close()
         con = db.open_readonly(path)
         # The cache key: which file, and which version of its data.
         version = f"{key}|{db.get_meta(con, 'data_version', '') or stamp}"
@@ -83,7 +90,7 @@ def _cached_query(
 ) -> Any:
     module, _, attribute = name.rpartition(".")
     function: Callable[..., Any] = getattr(importlib.import_module(module), attribute)
-    cursor = _con.cursor()
+    cursor = db.cursor(_con)
     try:
         return function(cursor, *args)
     finally:
@@ -121,7 +128,7 @@ def load(path: Path, function: Callable[..., Any], *args: Any) -> Any:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _display_areas(kind: str, version: str, _con: duckdb.DuckDBPyConnection) -> gpd.GeoDataFrame:
-    cursor = _con.cursor()
+    cursor = db.cursor(_con)
     try:
         return geo.load_areas(cursor, kind, display=True)
     finally:
