@@ -372,15 +372,19 @@ def draw_gap_list(page: Page, gaps: pd.DataFrame) -> None:
     )
     if page.present:
         return
-    safe = privacy.suppress_small_counts(
+    # Through the one export path: small counts "<3", secondary suppression, rates from
+    # hidden counts withheld, as every other download.
+    safe = privacy.protect(
         gaps,
         ("incidents", "incidents_prev", "events", "attendance"),
         page.settings.suppression_threshold,
     )
     st.download_button(
         "Download the gap list (CSV)",
-        safe.to_csv(index=False).encode("utf-8"),
+        safe.csv(),
         file_name="coverage_gaps.csv",
         mime="text/csv",
         key="csv_coverage_gaps",
     )
+    if safe.any_hidden:
+        st.caption(safe.explain())
