@@ -83,6 +83,12 @@ def compstat_table(counts: pd.DataFrame, end: date) -> pd.DataFrame:
 GRAIN_OFFSETS = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1)}
 
 
+def compstat_comparison(table: pd.DataFrame, comparison: str) -> tuple[pd.DataFrame, pd.Series]:
+    """One comparison's rows of `compstat_table`, and its all-offences row."""
+    chosen = table[table["comparison"] == comparison]
+    return chosen, chosen[chosen["category"] == "all"].iloc[0]
+
+
 def mark_partial(series: pd.DataFrame, start: date, end: date, grain: str) -> pd.DataFrame:
     """Add `partial`: the period is cut by the filter's start or end, so its count is not
     comparable with whole periods (a half month is not a drop in crime)."""

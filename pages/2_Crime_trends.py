@@ -54,8 +54,7 @@ comparison = (
     )
     or "d28_vs_last_year"
 )
-chosen = compstat[compstat["comparison"] == comparison]
-total = chosen[chosen["category"] == "all"].iloc[0]
+chosen, total = trends.compstat_comparison(compstat, comparison)
 st.markdown(
     f"**All selected offences, {total['comparison_label'].lower()}** "
     f"({total['current_from']:%-d %b} – {total['current_to']:%-d %b %Y}: "

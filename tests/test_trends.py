@@ -96,3 +96,23 @@ def test_partial_periods_are_marked():
 def test_top_groups_keeps_the_biggest():
     series = pd.DataFrame({"group": list("abcdefghij"), "incidents": range(10)})
     assert set(trends.top_groups(series, 3)["group"]) == {"h", "i", "j"}
+
+
+def test_compstat_comparison_picks_one_comparison_and_its_total():
+    counts = pd.DataFrame(
+        {
+            "category": ["robbery", "arson"],
+            "label": ["Robbery", "Arson"],
+            "crime_class": ["violent", "property"],
+            "d28": [120, 4],
+            "d28_prior": [150, 2],
+            "d28_ly": [100, 9],
+            "ytd": [600, 30],
+            "ytd_prior": [590, 31],
+        }
+    )
+    table = trends.compstat_table(counts, date(2024, 3, 15))
+    chosen, total = trends.compstat_comparison(table, "ytd_vs_prior")
+    assert set(chosen["comparison"]) == {"ytd_vs_prior"}
+    assert total["category"] == "all"
+    assert (total["current"], total["baseline"]) == (630, 621)
