@@ -11,7 +11,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nno_dash.vocab import CATEGORIES, CRIME_CLASSES, PROGRAMS
+from nno_dash.vocab import AREA_KINDS, CATEGORIES, CRIME_CLASSES, PROGRAMS
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -52,6 +52,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "program": PROGRAMS,
     "crime_class": CRIME_CLASSES,
     "category": {code: label for code, (label, *_rest) in CATEGORIES.items()},
+    "kind": AREA_KINDS,
 }
 
 CLASS_COLOURS = {

@@ -8,13 +8,7 @@ from nno_dash.ui.page import setup
 
 page = setup("Data", ":material/database:", "What is loaded, from which files, and when.")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Tables")
-    st.dataframe(page.load(queries.table_counts), hide_index=True, width="stretch")
-with right:
-    st.subheader("Areas by kind")
-    st.dataframe(page.load(queries.areas_by_kind), hide_index=True, width="stretch")
+admin.show_holdings(page.load(queries.table_counts), page.load(queries.areas_by_kind))
 
 st.subheader("Import log")
 admin.show_import_log(page.settings.db_path)

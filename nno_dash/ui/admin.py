@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from nno_dash import auth, db, importer, mapping, queries, readers
+from nno_dash import auth, charts, db, importer, mapping, queries, readers
 from nno_dash.ui import data
 
 KIND_LABELS = {
@@ -615,6 +615,52 @@ def show(db_path: Path) -> None:
     show_rejects(db_path)
 
 
+# Column headings and number formats for the Data page's tables, in words a reader knows.
+COUNT = "localized"
+TABLE_COLUMNS = {
+    "table": st.column_config.TextColumn("Table"),
+    "rows": st.column_config.NumberColumn("Rows", format=COUNT),
+}
+AREA_KIND_COLUMNS = {
+    "kind": st.column_config.TextColumn("Kind of area"),
+    "areas": st.column_config.NumberColumn("Areas", format=COUNT),
+    "with_population": st.column_config.NumberColumn("With a population", format=COUNT),
+    "residents": st.column_config.NumberColumn("Residents", format=COUNT),
+}
+IMPORT_LOG_COLUMNS = {
+    "import_id": st.column_config.NumberColumn("Import", format="%d"),
+    "imported_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+    "kind": st.column_config.TextColumn("What"),
+    "source_file": st.column_config.TextColumn("From file"),
+    "rows_read": st.column_config.NumberColumn("Rows read", format=COUNT),
+    "rows_loaded": st.column_config.NumberColumn("Loaded (new)", format=COUNT),
+    "rows_updated": st.column_config.NumberColumn("Updated", format=COUNT),
+    "rows_rejected": st.column_config.NumberColumn("Rejected", format=COUNT),
+    "notes": st.column_config.TextColumn("Notes"),
+}
+
+
+def show_holdings(tables: pd.DataFrame, areas: pd.DataFrame) -> None:
+    """What the database holds: rows per table and areas per kind, side by side."""
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Tables")
+        st.dataframe(tables, hide_index=True, width="stretch", column_config=TABLE_COLUMNS)
+    with right:
+        st.subheader("Areas by kind")
+        st.dataframe(
+            charts.labelled(areas, "kind"),
+            hide_index=True,
+            width="stretch",
+            column_config=AREA_KIND_COLUMNS,
+        )
+
+
 def show_import_log(db_path: Path) -> None:
     """The import log, read fresh: an import that changed no record still adds a line."""
-    st.dataframe(read_fresh(db_path, queries.import_log), hide_index=True, width="stretch")
+    st.dataframe(
+        read_fresh(db_path, queries.import_log),
+        hide_index=True,
+        width="stretch",
+        column_config=IMPORT_LOG_COLUMNS,
+    )
