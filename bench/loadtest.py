@@ -11,17 +11,20 @@ import` adds `--import-rows` new incidents (copies of last year's, new ids) to t
 Each session opens Home, then changes the filters in the sidebar as a user does: adds an
 offence category, a second, a third, then "Reset filters", and again (sessions start at
 different categories). A step's latency runs from the change to the moment the Incidents
-figure has changed and Streamlit is idle. That figure is checked against the answer
-computed directly from the file before and after the import: a step must show one of the
-two (else mixed data), and a step that began after the import finished must show the new
-one (else stale). Bounded: it stops by itself after the set time (plus at most one step
-per session); a session stops at its first error.
+figure has changed and Streamlit is idle. Its server share is read off the websocket: from
+the browser sending the rerun to Streamlit's "script finished" message (queries, figures and
+sending them, without the browser's drawing), so the two are reported apart. That figure
+is checked against the answer computed directly from the file before and after the
+import: a step must show one of the two (else mixed data), and a step that began after the
+import finished must show the new one (else stale). Bounded: it stops by itself after the
+set time (plus at most one step per session); a session stops at its first error.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import statistics
@@ -55,6 +58,43 @@ class Step:
     seconds: float
     value: int | None
     error: str | None = None
+    server_seconds: float | None = None  # rerun sent to script finished, from the websocket
+
+
+class RunClock:
+    """When this session's browser asked for a rerun and when Streamlit said it finished,
+    from the websocket's frames (Streamlit's own protobuf messages)."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[float, str]] = []
+
+    def watch(self, ws) -> None:
+        # Streamlit's wire format, to read its messages (the benchmark drives the app)
+        from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: TID251
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: TID251
+
+        def sent(payload) -> None:
+            if isinstance(payload, bytes):
+                with contextlib.suppress(Exception):
+                    if BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+                        self.events.append((time.monotonic(), "rerun"))
+
+        def received(payload) -> None:
+            if isinstance(payload, bytes):
+                with contextlib.suppress(Exception):
+                    if ForwardMsg.FromString(payload).WhichOneof("type") == "script_finished":
+                        self.events.append((time.monotonic(), "finished"))
+
+        ws.on("framesent", sent)
+        ws.on("framereceived", received)
+
+    def server_seconds(self, start: float, end: float) -> float | None:
+        """First rerun asked after `start` to the last run finished before `end`."""
+        reruns = [t for t, kind in self.events if kind == "rerun" and start <= t <= end]
+        done = [t for t, kind in self.events if kind == "finished" and start <= t <= end]
+        if not reruns or not done or done[-1] < reruns[0]:
+            return None
+        return done[-1] - reruns[0]
 
 
 # The categories a session adds one by one (each step one more), then "Reset filters".
@@ -126,6 +166,8 @@ async def session(n: int, browser, url: str, window: Window, steps: list[Step]) 
 
     await context.route("**/*", loopback_only)
     page = await context.new_page()
+    clock = RunClock()
+    page.on("websocket", clock.watch)
     value_of = page.locator("[data-testid=stMetric]").filter(has_text="Incidents")
     value_of = value_of.locator("[data-testid=stMetricValue]").first
     idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
@@ -180,8 +222,17 @@ async def session(n: int, browser, url: str, window: Window, steps: list[Step]) 
                     value = int(shown.replace(",", "").strip())
             except Exception as exc:  # a timeout or a broken page is a result, not a crash
                 error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            ended = time.monotonic()
             steps.append(
-                Step(n, state_index(n, step), started, time.monotonic() - started, value, error)
+                Step(
+                    n,
+                    state_index(n, step),
+                    started,
+                    ended - started,
+                    value,
+                    error,
+                    clock.server_seconds(started, ended),
+                )
             )
             if error:
                 break  # the page's state is unknown now; stop this session
@@ -226,17 +277,23 @@ async def phase(url: str, sessions: int, seconds: float, during=None) -> list[St
     return steps
 
 
-def summarise(name: str, steps: list[Step]) -> tuple[float, float]:
+def summarise(name: str, steps: list[Step]) -> tuple[float, float, float, float]:
+    """Median and p95 of the steps in the browser, then of their server share."""
     ok = [s.seconds * 1000 for s in steps if s.error is None]
+    server = [s.server_seconds * 1000 for s in steps if s.error is None and s.server_seconds]
     if not ok:
         print(f"{name}: no step finished")
-        return float("nan"), float("nan")
+        return float("nan"), float("nan"), float("nan"), float("nan")
     p50, p95 = statistics.median(ok), run.percentile(ok, 95)
-    print(
-        f"{name}: {len(steps)} steps, {len(steps) - len(ok)} errors; "
-        f"median {p50:,.0f} ms, p95 {p95:,.0f} ms, max {max(ok):,.0f} ms"
+    s50, s95 = (
+        (statistics.median(server), run.percentile(server, 95)) if server else (float("nan"),) * 2
     )
-    return p50, p95
+    print(
+        f"{name}: {len(steps)} steps, {len(steps) - len(ok)} errors; in the browser median "
+        f"{p50:,.0f} ms, p95 {p95:,.0f} ms, max {max(ok):,.0f} ms; server share "
+        f"({len(server)} steps) median {s50:,.0f} ms, p95 {s95:,.0f} ms"
+    )
+    return p50, p95, s50, s95
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with run.app_server(served, args.workdir / "streamlit.log") as (proc, url, _):
         single = asyncio.run(phase(url, 1, args.single_seconds))
-        single_p50, single_p95 = summarise("1 session", single)
+        _, single_p95, _, single_server_p95 = summarise("1 session", single)
 
         importer: dict[str, float] = {}
 
@@ -292,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
             return await phase(url, args.sessions, args.seconds, import_later)
 
         load = asyncio.run(load_with_import())
-        load_p50, load_p95 = summarise(f"{args.sessions} sessions", load)
+        load_p50, load_p95, _, load_server_p95 = summarise(f"{args.sessions} sessions", load)
         memory = run.peak_rss_mb(proc.pid)
 
     after = expected(served, sets)
@@ -324,9 +381,12 @@ def main(argv: list[str] | None = None) -> int:
     for e in {s.error for s in load + single if s.error}:
         print(f"  error: {e}")
     ratio = load_p95 / single_p95
+    server_ratio = load_server_p95 / single_server_p95
     print(
         f"LOADTEST sessions={args.sessions} steps={len(load)} single_p95_ms={single_p95:.0f} "
         f"load_p50_ms={load_p50:.0f} load_p95_ms={load_p95:.0f} p95_ratio={ratio:.1f} "
+        f"server_single_p95_ms={single_server_p95:.0f} server_load_p95_ms={load_server_p95:.0f} "
+        f"server_p95_ratio={server_ratio:.1f} "
         f"errors={errors} stale={stale} mixed={mixed} import_exit={importer.get('code')}"
     )
     csv.unlink(missing_ok=True)

@@ -110,6 +110,31 @@ def _run_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_export_parquet(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "export-parquet",
+        parents=[common],
+        help="write every table as Parquet, incidents partitioned by year (README: past one "
+        "machine)",
+    )
+    p.add_argument("out", type=Path, help="folder to write (appears whole or not at all)")
+    p.add_argument("--replace", action="store_true", help="replace the folder if it exists")
+    p.set_defaults(run=_run_export_parquet)
+
+
+def _run_export_parquet(args: argparse.Namespace) -> int:
+    from nno_dash import lake
+
+    try:
+        rows = lake.export(args.db, args.out, replace=args.replace)
+    except FileExistsError as err:
+        print(err, file=sys.stderr)
+        return 2
+    written = ", ".join(f"{table} {n:,}" for table, n in rows.items())
+    print(f"{args.db} -> {args.out}: {written}")
+    return 0
+
+
 class _ProgressBar:
     """A one-line progress bar on a terminal; silent when output is not a terminal."""
 
@@ -316,6 +341,7 @@ SUBCOMMANDS: list[Registrar] = [
     _add_import,
     _add_mapping,
     _add_admin_hash,
+    _add_export_parquet,
 ]
 
 

@@ -22,7 +22,7 @@ import duckdb
 
 from nno_dash.vocab import AREA_COLUMNS, CATEGORIES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # version -> statements that upgrade a file from version-1. schema.sql has already
 # created any missing table when these run; they add what changed inside old tables.
@@ -31,6 +31,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "alter table areas add column if not exists geometry_display varchar",
         "update areas set geometry_display = geometry where geometry_display is null",
     ],
+    3: [],  # incident_monthly: schema.sql creates it, refresh_aggregates fills it
 }
 
 
@@ -88,7 +89,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the daily per-area counts the pages read, sorted by day for zone maps."""
+    """Rebuild the daily and monthly per-area counts the pages read, sorted for zone maps."""
     con.execute("delete from incident_daily")
     for kind, column in AREA_COLUMNS.items():
         # column comes from the fixed AREA_COLUMNS allow-list, never from a user.
@@ -102,6 +103,17 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
             """,
             {"kind": kind},
         )
+    con.execute("delete from incident_monthly")
+    con.execute(
+        """
+        insert into incident_monthly
+        select kind, area_id, date_trunc('month', occurred_on)::date as month, category,
+            sum(incidents)::integer
+        from incident_daily
+        group by all
+        order by kind, month
+        """
+    )
 
 
 def bump_data_version(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> None:

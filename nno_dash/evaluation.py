@@ -19,7 +19,6 @@ scipy are imported inside functions, so importing this module stays cheap.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -103,33 +102,94 @@ class DidResult:
         return text
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+def _codes(values: np.ndarray) -> tuple[np.ndarray, int]:
     codes, uniques = pd.factorize(values, sort=True)
     return codes, len(uniques)
+
+
+@dataclass(frozen=True)
+class PoissonFit:
+    """A Poisson GLM's maximum-likelihood fit: what did_poisson reads from it."""
+
+    params: np.ndarray
+    mu: np.ndarray
+    cov: np.ndarray  # inverse Fisher information (the model-based covariance)
+    df_resid: int
+    pearson_chi2: float
+
+
+def fit_poisson(y: np.ndarray, x: np.ndarray, offset: np.ndarray) -> PoissonFit:
+    """Poisson regression with log link by iteratively reweighted least squares.
+
+    The same algorithm, start and stopping rule as statsmodels' `GLM(...).fit()` (start at
+    mu = (y + mean y) / 2, stop when the deviance changes by under 1e-8; the covariance from
+    the last iteration's weights), without its model and results set-up, which cost 40 of the
+    45 ms a fit took on the page's small panels.
+    tests/test_evaluation.py checks it against statsmodels to 1e-8.
+    """
+    mu = (y + y.mean()) / 2.0
+    eta = np.log(mu)
+
+    def deviance(mu: np.ndarray) -> float:
+        ratio = np.where(y > 0, y / mu, 1.0)
+        return float(2.0 * np.sum(np.where(y > 0, y * np.log(ratio), 0.0) - (y - mu)))
+
+    dev = deviance(mu)
+    for _ in range(100):
+        z = eta - offset + (y - mu) / mu  # working response, offset removed
+        xtw = x.T * mu  # X'W, with the Poisson weights W = mu
+        information = xtw @ x
+        try:
+            params = np.linalg.solve(information, xtw @ z)
+        except np.linalg.LinAlgError:  # not of full rank: the minimum-norm solution
+            params = np.linalg.lstsq(information, xtw @ z, rcond=None)[0]
+        eta = x @ params + offset
+        mu = np.exp(eta)
+        new = deviance(mu)
+        converged = abs(new - dev) <= 1e-8
+        dev = new
+        if converged:
+            break
+    # The inverse information, as a pseudo-inverse so a rank-deficient design still gives one.
+    values, vectors = np.linalg.eigh(information)
+    kept = values > values.max() * len(values) * np.finfo(float).eps
+    rank = int(kept.sum())
+    return PoissonFit(
+        params=params,
+        mu=mu,
+        cov=(vectors[:, kept] / values[kept]) @ vectors[:, kept].T,
+        df_resid=int(len(y) - rank),
+        pearson_chi2=float(np.sum((y - mu) ** 2 / mu)),
+    )
 
 
 def did_poisson(panel: pd.DataFrame) -> DidResult:
     """Poisson difference in differences on an area x week panel.
 
     `panel`: area_id, week, incidents, population, treated (bool), post (bool). The model is
-    log E[incidents] = log(population) + area + week + b * treated * post, fitted by
-    statsmodels' Poisson GLM; exp(b) is the change in the treated areas' rate relative to
+    log E[incidents] = log(population) + area + week + b * treated * post, fitted by maximum
+    likelihood (`fit_poisson`); exp(b) is the change in the treated areas' rate relative to
     what the comparison areas' weeks predict. The interval is the wider of a quasi-Poisson
     one (Pearson dispersion, never below 1) and a cluster-robust one by area (CR1 with
     t on G - 1 degrees of freedom), so neither over-dispersion nor correlated weeks within an
     area make it too narrow; docs/methods.md has the measured false-positive rate.
     """
-    import statsmodels.api as sm
-    from scipy import stats
-    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+    from scipy import special  # scipy.stats would add a second to the page's first visit
 
-    data = panel[panel["population"].fillna(0) > 0]
-    # Areas or weeks with no incidents at all carry no information and cannot be fitted.
-    data = data[data.groupby("area_id")["incidents"].transform("sum") > 0]
-    data = data[data.groupby("week")["incidents"].transform("sum") > 0]
-    treated = data["treated"].to_numpy(bool)
-    post = data["post"].to_numpy(bool)
-    y = data["incidents"].to_numpy(float)
+    pop = panel["population"].to_numpy(float)
+    y = panel["incidents"].to_numpy(float)
+    area_codes, area_ids = pd.factorize(panel["area_id"])
+    week_codes, week_ids = pd.factorize(panel["week"])
+    keep = np.nan_to_num(pop) > 0
+    # Areas, then weeks, with no incidents at all carry no information and cannot be fitted.
+    for codes, n in ((area_codes, len(area_ids)), (week_codes, len(week_ids))):
+        totals = np.bincount(codes[keep], weights=y[keep], minlength=n)
+        keep &= totals[codes] > 0
+    treated = panel["treated"].to_numpy(bool)[keep]
+    post = panel["post"].to_numpy(bool)[keep]
+    y, pop = y[keep], pop[keep]
+    area_names = np.asarray(area_ids, dtype=object)[area_codes[keep]]
+    weeks = np.asarray(week_ids)[week_codes[keep]]
     cells = [int(y[treated & ~post].sum()), int(y[treated & post].sum())]
     cells += [int(y[~treated & ~post].sum()), int(y[~treated & post].sum())]
     base = {
@@ -137,35 +197,34 @@ def did_poisson(panel: pd.DataFrame) -> DidResult:
         "treated_post": cells[1],
         "comparison_pre": cells[2],
         "comparison_post": cells[3],
-        "n_treated": int(data.loc[data["treated"], "area_id"].nunique()),
-        "n_comparison": int(data.loc[~data["treated"], "area_id"].nunique()),
-        "weeks_pre": int(data.loc[~data["post"], "week"].nunique()),
-        "weeks_post": int(data.loc[data["post"], "week"].nunique()),
+        "n_treated": len(set(area_names[treated])),
+        "n_comparison": len(set(area_names[~treated])),
+        "weeks_pre": len(set(weeks[~post])),
+        "weeks_post": len(set(weeks[post])),
     }
     if min(cells) == 0 or base["n_comparison"] == 0 or base["n_treated"] == 0:
         return DidResult(**base)
 
-    area, n_areas = _codes(data["area_id"])
-    week, n_weeks = _codes(data["week"])
-    n = len(data)
+    area, n_areas = _codes(area_names)
+    week, n_weeks = _codes(weeks)
+    n = len(y)
     x = np.zeros((n, 1 + n_areas + n_weeks - 1))
     x[:, 0] = treated & post
     x[np.arange(n), 1 + area] = 1.0
     later = week > 0
     x[np.flatnonzero(later), n_areas + week[later]] = 1.0
-    offset = np.log(data["population"].to_numpy(float))
-    # A saturated model (one area each side, two weeks) fits exactly: statsmodels warns of
-    # "perfect prediction" and divides by zero residual df; the estimate is still the MLE.
-    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", PerfectSeparationWarning)
-        fit = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
+    offset = np.log(pop)
+    # A saturated model (one area each side, two weeks) fits exactly, with zero residual df;
+    # the estimate is still the MLE.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fit = fit_poisson(y, x, offset)
     b = float(fit.params[0])
 
     # Quasi-Poisson: model-based SE scaled by the Pearson dispersion (at least 1).
     dispersion = fit.pearson_chi2 / fit.df_resid if fit.df_resid > 0 else 1.0
-    se_quasi = float(fit.bse[0] * np.sqrt(max(1.0, dispersion)))
+    se_quasi = float(np.sqrt(fit.cov[0, 0] * max(1.0, dispersion)))
     # Cluster-robust by area (CR1, statsmodels' small-sample correction), from the one fit.
-    bread = np.asarray(fit.cov_params())[:, 0]
+    bread = fit.cov[:, 0]
     influence = (x @ bread) * (y - fit.mu)
     per_area = np.bincount(area, weights=influence, minlength=n_areas)
     k = n - fit.df_resid
@@ -174,26 +233,22 @@ def did_poisson(panel: pd.DataFrame) -> DidResult:
 
     half_quasi = Z95 * se_quasi
     df = n_areas - 1
-    half_cluster = float(stats.t.ppf(0.975, df)) * se_cluster
+    half_cluster = float(special.stdtrit(df, 0.975)) * se_cluster  # Student t quantile
     if half_cluster > half_quasi:
         half, se, label = half_cluster, se_cluster, "cluster-robust"
-        p_value = float(2 * stats.t.sf(abs(b) / se, df))
+        p_value = float(2 * special.stdtr(df, -abs(b) / se))
     else:
         half, se, label = half_quasi, se_quasi, "quasi-Poisson"
-        p_value = float(2 * stats.norm.sf(abs(b) / se))
+        p_value = float(2 * special.ndtr(-abs(b) / se))
 
     # The model's counterfactual for the treated areas: their fit with the effect removed.
-    mu = np.asarray(fit.mu)
-    weekly = (
-        pd.DataFrame(
-            {
-                "week": data["week"].to_numpy()[treated],
-                "observed": y[treated],
-                "expected": (mu * np.exp(-b * x[:, 0]))[treated],
-            }
-        )
-        .groupby("week", as_index=False)
-        .sum()
+    treated_weeks, at = np.unique(weeks[treated], return_inverse=True)
+    weekly = pd.DataFrame(
+        {
+            "week": treated_weeks,
+            "observed": np.bincount(at, weights=y[treated]),
+            "expected": np.bincount(at, weights=(fit.mu * np.exp(-b * x[:, 0]))[treated]),
+        }
     )
 
     def pct(v: float) -> float:
@@ -320,6 +375,29 @@ def touching(areas: pd.DataFrame) -> dict[str, set[str]]:
     return out
 
 
+# Which areas touch depends only on the boundaries, not on any filter: worked out once per
+# data version and kind (200-300 ms on Chicago's full-detail boundaries), like the maps'
+# simplified shapes. Bounded; a new data version is a new key.
+_NEIGHBOURS: dict[tuple[str, str], dict[str, set[str]]] = {}
+_NEIGHBOURS_KEPT = 16
+
+
+def neighbours(con: Con, kind: str) -> dict[str, set[str]]:
+    """`touching` for the areas of a kind, remembered per data version."""
+    from nno_dash import db, geo
+
+    version = db.get_meta(con, "data_version", "") or ""
+    key = (version, kind)
+    found = _NEIGHBOURS.get(key) if version else None
+    if found is None:
+        found = touching(geo.load_areas(con, kind))
+        if version:
+            while len(_NEIGHBOURS) >= _NEIGHBOURS_KEPT:
+                _NEIGHBOURS.pop(next(iter(_NEIGHBOURS)), None)
+            _NEIGHBOURS[key] = found
+    return found
+
+
 # Matching comparison areas ----------------------------------------------------------------
 
 
@@ -335,13 +413,14 @@ def match_comparisons(
     """
     if not pool or not treated or n <= 0:
         return areas.iloc[0:0].assign(distance=[])
-    features = ["prior_level", "prior_trend"]
-    table = areas.set_index("area_id")
-    both = table.loc[treated + pool, features].astype(float)
-    spread = both.std(ddof=0).replace(0, 1.0).fillna(1.0)
-    z = (both - both.mean()) / spread
-    t = z.loc[treated].to_numpy()
-    p = z.loc[pool].to_numpy()
+    position = {a: i for i, a in enumerate(areas["area_id"])}
+    features = areas[["prior_level", "prior_trend"]].to_numpy(float)
+    both = features[[position[a] for a in treated + pool]]
+    with np.errstate(invalid="ignore"):
+        spread = np.nanstd(both, axis=0)
+    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+    z = (both - np.nanmean(both, axis=0)) / spread
+    t, p = z[: len(treated)], z[len(treated) :]
     dist = np.sqrt(((t[:, None, :] - p[None, :, :]) ** 2).sum(axis=2))  # treated x pool
     chosen: list[int] = []
     distance: list[float] = []
@@ -354,7 +433,7 @@ def match_comparisons(
                 j = ranks.pop(0)
                 chosen.append(j)
                 distance.append(float(dist[i, j]))
-    picked = table.loc[[pool[j] for j in chosen]].reset_index()
+    picked = areas.iloc[[position[pool[j]] for j in chosen]].reset_index(drop=True)
     return picked.assign(distance=distance).sort_values("distance", kind="stable")
 
 
@@ -382,34 +461,35 @@ def weekly_counts(
     """area_id, week, incidents for every area of a kind, weeks -weeks..weeks-1 from anchor.
 
     Week k starts on anchor + 7k days. Zero weeks are filled in; weeks not wholly inside the
-    data are left out.
+    data are left out. One statement, zero-filled in DuckDB, ordered by area and week.
     """
-    first, last = con.execute(
-        "select min(occurred_on), max(occurred_on) from incident_daily"
-    ).fetchone()
-    start, end = anchor - timedelta(weeks=weeks), anchor + timedelta(weeks=weeks, days=-1)
     sql = f"""
-    select d.area_id,
-        floor(date_diff('day', $anchor::date, d.occurred_on) / 7)::integer as week,
-        sum(d.incidents)::bigint as incidents
-    from incident_daily d
-    where d.kind = $kind and d.area_id is not null
-      and d.occurred_on between $start and $end and {CATEGORY_SELECTED}
-    group by all
+    with extent as (select min(occurred_on) as first, max(occurred_on) as last
+                    from incident_daily),
+    wk as (
+        select w.week
+        from range(-$weeks, $weeks) w(week), extent
+        where $anchor::date + 7 * w.week::integer >= extent.first
+          and $anchor::date + 7 * w.week::integer + 6 <= extent.last
+    ),
+    counts as (
+        select d.area_id,
+            floor(date_diff('day', $anchor::date, d.occurred_on) / 7)::integer as week,
+            sum(d.incidents)::bigint as incidents
+        from incident_daily d
+        where d.kind = $kind and d.area_id is not null
+          and d.occurred_on between $start and $end and {CATEGORY_SELECTED}
+        group by all
+    )
+    select a.area_id, wk.week::integer as week, coalesce(counts.incidents, 0)::bigint as incidents
+    from areas a cross join wk
+    left join counts on counts.area_id = a.area_id and counts.week = wk.week
+    where a.kind = $kind
+    order by a.area_id, wk.week
     """
-    params = {"kind": kind, "anchor": anchor, "start": start, "end": end}
-    counts = _df(con, sql, {**params, "categories": list(categories)})
-    ids = _df(con, "select area_id from areas where kind = $kind", {"kind": kind})["area_id"]
-    all_weeks = [
-        w
-        for w in range(-weeks, weeks)
-        if first is not None
-        and anchor + timedelta(weeks=w) >= first
-        and anchor + timedelta(weeks=w, days=6) <= last
-    ]
-    grid = pd.MultiIndex.from_product([ids, all_weeks], names=["area_id", "week"])
-    out = counts.set_index(["area_id", "week"])["incidents"].reindex(grid, fill_value=0)
-    return out.reset_index()
+    start, end = anchor - timedelta(weeks=weeks), anchor + timedelta(weeks=weeks, days=-1)
+    params = {"kind": kind, "anchor": anchor, "start": start, "end": end, "weeks": weeks}
+    return _df(con, sql, {**params, "categories": list(categories)})
 
 
 def area_profile(
@@ -524,7 +604,6 @@ def event_study(
     few qualify). Offence categories follow the filters; the sidebar period is not used
     (the window is `weeks` either side of `anchor`).
     """
-    from nno_dash import geo
 
     kind, categories = filters.area_kind, filters.categories
     if anchor is None:
@@ -559,8 +638,8 @@ def event_study(
             notes=("No treated areas: no area held the program's events near that day.",),
         )  # fmt: skip
 
-    neighbours = touching(geo.load_areas(con, kind))
-    buffer_ids = sorted(set().union(*(neighbours.get(a, set()) for a in treated_ids)))
+    touches = neighbours(con, kind)
+    buffer_ids = sorted(set().union(*(touches.get(a, set()) for a in treated_ids)))
     buffer_ids = [a for a in buffer_ids if a not in treated_ids]
     others = profile[~profile["area_id"].isin(treated_ids)]
     treated_rate = treated["program_events"].sum() / treated["population"].sum() * 1000
@@ -596,13 +675,23 @@ def event_study(
     comparison_ids = list(comparison["area_id"])
     buffer = profile[profile["area_id"].isin(buffer_ids) & ~profile["area_id"].isin(comparison_ids)]
 
+    pops = dict(zip(profile["area_id"], profile["population"].astype(float), strict=True))
+    in_panel = treated_ids + comparison_ids
+
     def fit(at: date) -> tuple[DidResult, pd.DataFrame]:
         counts = weekly_counts(con, kind, categories, at, weeks)
-        pops = profile.set_index("area_id")["population"]
-        panel = counts[counts["area_id"].isin(treated_ids + comparison_ids)].assign(
-            population=lambda f: f["area_id"].map(pops).astype(float),
-            treated=lambda f: f["area_id"].isin(treated_ids),
-            post=lambda f: f["week"] >= 0,
+        ids = counts["area_id"].to_numpy(object)
+        keep = np.isin(ids, in_panel)
+        week = counts["week"].to_numpy()[keep]
+        panel = pd.DataFrame(
+            {
+                "area_id": ids[keep],
+                "week": week,
+                "incidents": counts["incidents"].to_numpy()[keep],
+                "population": [pops[a] for a in ids[keep]],
+                "treated": np.isin(ids[keep], treated_ids),
+                "post": week >= 0,
+            }
         )
         return did_poisson(panel), counts
 
@@ -660,29 +749,45 @@ def _series(
     anchor: date,
 ) -> pd.DataFrame:
     """week, week_start, group, incidents, population, rate_per_1000 for the chart and CSV."""
-    pops = profile.set_index("area_id")["population"].astype(float)
-    rows = []
-    for group, ids in (("Treated areas", treated_ids), ("Comparison areas", comparison_ids)):
-        part = counts[counts["area_id"].isin(ids)].groupby("week", as_index=False)["incidents"]
-        frame = part.sum().assign(group=group, population=pops[ids].sum())
-        rows.append(frame)
+    pops = dict(zip(profile["area_id"], profile["population"].astype(float), strict=True))
+    ids, week = counts["area_id"].to_numpy(object), counts["week"].to_numpy()
+    incidents = counts["incidents"].to_numpy(float)
+    parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float]] = []
+    for group, members in (("Treated areas", treated_ids), ("Comparison areas", comparison_ids)):
+        mask = np.isin(ids, members)
+        weeks, at = np.unique(week[mask], return_inverse=True)
+        observed = np.bincount(at, weights=incidents[mask], minlength=len(weeks))
+        parts.append((group, weeks, observed, np.full(len(weeks), np.nan), pops_sum(pops, members)))
     if estimate.estimated:
-        expected = estimate.weekly[["week", "expected"]]
-        rows.append(
-            expected.assign(
-                group="Treated, had they moved like the comparison",
-                population=pops[treated_ids].sum(),
+        expected = estimate.weekly
+        parts.append(
+            (
+                "Treated, had they moved like the comparison",
+                expected["week"].to_numpy(),
+                np.full(len(expected), np.nan),
+                expected["expected"].to_numpy(float),
+                pops_sum(pops, treated_ids),
             )
         )
-    out = pd.concat(rows, ignore_index=True)
-    # Observed weeks are whole counts; the model's counterfactual is an expectation.
-    out["incidents"] = out["incidents"].astype("Int64")
-    out["expected_incidents"] = out.get("expected", pd.Series(index=out.index, dtype=float))
+    out = pd.DataFrame(
+        {
+            "week": np.concatenate([p[1] for p in parts]).astype(int),
+            "group": np.concatenate([[p[0]] * len(p[1]) for p in parts]),
+            # Observed weeks are whole counts; the model's counterfactual is an expectation.
+            "incidents": pd.array(np.concatenate([p[2] for p in parts]), dtype="Int64"),
+            "expected_incidents": np.concatenate([p[3] for p in parts]),
+            "population": np.concatenate([[p[4]] * len(p[1]) for p in parts]),
+        }
+    )
     out["week_start"] = [anchor + timedelta(weeks=int(w)) for w in out["week"]]
     count = out["incidents"].astype(float).fillna(out["expected_incidents"])
     out["rate_per_1000"] = 1000.0 * count / out["population"]
     columns = ["week", "week_start", "group", "incidents", "expected_incidents", "population"]
     return out[[*columns, "rate_per_1000"]]
+
+
+def pops_sum(pops: dict[str, float], ids: list[str]) -> float:
+    return float(sum(pops[a] for a in ids))
 
 
 def program_days(con: Con, program: str | None = DEFAULT_PROGRAM) -> pd.DataFrame:

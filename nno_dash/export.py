@@ -7,7 +7,9 @@ Everything goes through nno_dash.privacy: an `Exportable` holds a `privacy.SafeT
 Images are drawn server-side by kaleido 1.x in the system Chromium (found on PATH, or via
 BROWSER_PATH). One browser serves the whole process: it starts on the first export (about
 3–4 s) and every later image takes a fraction of a second. `warm_up()` starts it in the
-background when a page expects exports.
+background when a page expects exports. kaleido (and its browser driver) is imported there
+too, not with this module: every page imports this one, and the first page a new server
+draws should not wait for it.
 
 `publishable` sets a chart for print or social media at a fixed pixel size: the agency's
 colour rule, the title, the filters in words, the legend, the chart, then the source line
@@ -28,7 +30,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import kaleido
 import plotly.graph_objects as go
 
 from nno_dash import charts, privacy
@@ -95,6 +96,8 @@ class Renderer:
         self._stop_at_exit = False
 
     def _start(self) -> None:
+        import kaleido  # here, not at the top: see the module docstring
+
         # A no-op when already running; MathJax off: charts use no LaTeX and it is a CDN.
         kaleido.start_sync_server(mathjax=False, timeout=RENDER_TIMEOUT_S, silence_warnings=True)
         if not self._stop_at_exit:
@@ -111,6 +114,8 @@ class Renderer:
         with self._lock:
             started = time.perf_counter()
             self._start()
+            import kaleido  # imported by _start
+
             try:
                 out = kaleido.calc_fig_sync(spec, opts=opts)
             except Exception:  # noqa: BLE001 - the browser died or hung: one fresh try

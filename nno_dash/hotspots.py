@@ -21,7 +21,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import stats
 
 from nno_dash.geo import WGS84
 
@@ -137,6 +136,7 @@ def getis_ord(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """
     from esda.getisord import G_Local  # import on use: esda takes ~2 s to import
     from libpysal.weights import W
+    from scipy import stats  # on use too: the Outreach coverage page rarely needs it
 
     out = counts.copy()
     y = out["incidents"].to_numpy(dtype=float)

@@ -5,7 +5,9 @@ SQL over the file's text columns (values as parameters, column names checked aga
 header and quoted), files each unusable row in the rejects with row, column and reason,
 classifies offences and programs by the mapping's rules, places rows in areas
 (point-in-polygon with geopandas, else by the area codes they carry), and drops duplicate
-ids, all in a staging DuckDB file beside nothing live. `commit` upserts a prepared file in
+ids, all in a staging DuckDB file beside nothing live. Its work tables are temporary (in
+memory, spilled to disk past STAGING_MEMORY_SHARE); only `staged` (the rows to load, in
+file order) and `issues` are written to the file, once. `commit` upserts a prepared file in
 one `db.write_session` (one transaction on a copy, swapped in atomically): records,
 rejects, import_log, the daily aggregates and the data version change together or not at
 all. `run` does both for each file in turn; a dry run does the same against a scratch copy
@@ -22,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -58,6 +61,8 @@ WARNING = "warning: "
 PREVIEW_ROWS = 20
 PIP_CHUNK = 500_000
 SNAP_METRES = 50
+# of the machine's memory, what one file's preparation may hold before spilling to disk
+STAGING_MEMORY_SHARE = 0.4
 
 # Target tables' columns, in schema order (fixed allow-lists: safe to place in SQL text).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -376,6 +381,7 @@ def prepare(
             report.mapping = chosen.name
             file_plan.mapping = chosen
             with contextlib.closing(duckdb.connect(str(staging))) as con:
+                _limit_memory(con)
                 _prepare_file(con, path, chosen, plan.db_path, report, progress)
             report.status = "ready"
         except (ReadError, ImportFileError, MappingError) as exc:
@@ -391,6 +397,17 @@ def prepare(
         report.seconds = time.perf_counter() - started
         plan.files.append(file_plan)
     return plan
+
+
+def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Cap the staging database's memory (its work tables are temporary, in memory until
+    this much is used, then spilled to a folder beside the staging file)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: DuckDB's own default
+        return
+    megabytes = max(1024, int(total * STAGING_MEMORY_SHARE) >> 20)
+    con.execute(f"set memory_limit = '{megabytes}MB'")  # a number of ours, not data
 
 
 def _choose_mapping(kind: str, path: Path) -> Mapping:
@@ -416,9 +433,14 @@ def _choose_mapping(kind: str, path: Path) -> Mapping:
 class _Sql:
     """Builds SQL expressions for a mapping over one file's columns; values go in params."""
 
-    def __init__(self, columns: dict[str, str]) -> None:
+    def __init__(self, columns: dict[str, str], clean: Iterable[str] = ()) -> None:
         self.columns = columns  # mapping's name -> header spelling (only columns present)
         self.params: dict[str, object] = {}
+        # header columns in which no value has blanks to trim or collapse (see _clean_columns)
+        self.clean = frozenset(clean)
+
+    def is_clean(self, name: str) -> bool:
+        return self.columns.get(name) in self.clean
 
     def param(self, value: object) -> str:
         name = f"p{len(self.params)}"
@@ -429,11 +451,14 @@ class _Sql:
         return all(c in self.columns for c in spec.source_columns())
 
     def col(self, name: str) -> str:
+        if self.is_clean(name):
+            return f"nullif({quote_ident(self.columns[name])}, '')"
         return f"nullif(trim({quote_ident(self.columns[name])}), '')"
 
     def key(self, name: str) -> str:
         """A rule column as the rules see it: blanks collapsed, upper case, '' when missing."""
-        return f"coalesce(upper({self.collapse(self.col(name))}), '')"
+        expr = self.col(name) if self.is_clean(name) else self.collapse(self.col(name))
+        return f"coalesce(upper({expr}), '')"
 
     @staticmethod
     def collapse(expr: str) -> str:
@@ -454,7 +479,7 @@ class _Sql:
             expr = f"nullif(concat_ws({self.param(spec.sep)}, {parts}), '')"
         else:
             expr = self.col(spec.column)
-        if collapse and spec.value is None:
+        if collapse and spec.value is None and not (spec.column and self.is_clean(spec.column)):
             expr = self.collapse(expr)
         if spec.regex:
             found = ", ".join(
@@ -504,6 +529,8 @@ class _Sql:
             else f"try_cast({text} as timestamp)"
         )
         plain = f"try_cast({text} as timestamp)"
+        if not local and not mapping.time_formats:
+            return plain  # an offset would be read the same way: no need to look for one
         if mapping.time_formats:
             plain = (
                 f"coalesce(try_strptime({text}, {self.param(list(mapping.time_formats))}), {plain})"
@@ -675,7 +702,9 @@ def _prepare_records(
     con.execute(
         "insert into issues select _row, column_name, reason, 'error', raw from raw_malformed"
     )
-    sql = _Sql(_resolve(path, mapping, read.columns, report))
+    found = _resolve(path, mapping, read.columns, report)
+    with _step("clean columns"):
+        sql = _Sql(found, _clean_columns(con, found.values()))
     _report(progress, "checking", None)
 
     # 1. every mapped field as text, area codes, projected x/y and the rules' key columns
@@ -700,7 +729,7 @@ def _prepare_records(
     for i, column in enumerate(key_columns):
         texts.append(f"{sql.key(column)} as _k{i}")
 
-    typed = ["*"]
+    typed, aliases = ["*"], []
     copies = ""
     key_field = KEYS[kind]
     for name in present:
@@ -717,13 +746,16 @@ def _prepare_records(
             prefix = sql.param(present[name].prefix)
             typed.append(f"{prefix} || substr({text_col}, 1, 16) as {quote_ident(name)}")
         else:
-            typed.append(f"{_typed(sql, kind, name, text_col, mapping)} as {quote_ident(name)}")
+            expr = _typed(sql, kind, name, text_col, mapping)
+            # a text field is its text column: named in the view, not stored twice
+            (aliases if expr == text_col else typed).append(f"{expr} as {quote_ident(name)}")
     with _step("map fields"):
         con.execute(
-            f"create table mapped as select {', '.join(typed)} from "
+            f"create temp table _mapped as select {', '.join(typed)} from "
             f"(select *{copies} from (select {', '.join(texts)} from raw))",
             sql.params,
         )
+        con.execute(f"create temp view mapped as select {', '.join(['*', *aliases])} from _mapped")
     checks = _step("check fields")
     checks.__enter__()
 
@@ -804,6 +836,34 @@ def _prepare_records(
             _place(con, mapping, ctx, codes, has_xy, sql, present, report, progress)
     with _step("stage and dedupe"):
         _stage(con, mapping, present, key_columns)
+    # only `raw` (for the rejected rows' records), `issues` and `staged` are read from here on
+    con.execute("drop view if exists classified")
+    con.execute("drop view if exists mapped")
+    for table in ("placed", "pip", "_points", "_mapped"):
+        con.execute(f"drop table if exists {table}")
+
+
+def _clean_columns(con: duckdb.DuckDBPyConnection, columns: Iterable[str]) -> list[str]:
+    """The columns of `raw` that trimming and collapsing blanks would leave as they are.
+
+    One scan with cheap tests instead of trim() and four contains() on every value of
+    every column: a column passes when no value starts or ends with a space, holds a
+    run of spaces, a tab or a line break, or any non-ASCII character (trim() also strips
+    Unicode spaces; such columns simply keep the full treatment).
+    """
+    columns = list(dict.fromkeys(columns))
+    if not columns:
+        return []
+    tests = []
+    for column in columns:
+        c = quote_ident(column)
+        tests.append(
+            f"coalesce(bool_or(starts_with({c}, ' ') or ends_with({c}, ' ') "
+            f"or contains({c}, '  ') or contains({c}, chr(9)) or contains({c}, chr(10)) "
+            f"or contains({c}, chr(13)) or strlen({c}) <> length({c})), false)"
+        )
+    flags = con.execute(f"select {', '.join(tests)} from raw").fetchall()[0]
+    return [column for column, dirty in zip(columns, flags, strict=True) if not dirty]
 
 
 def _rules(mapping: Mapping, present: dict[str, FieldSpec], sql: _Sql) -> dict[str, object]:
@@ -880,12 +940,11 @@ def _classify(
         dtype="string",
     )
     con.register("_classes_frame", out)
-    con.execute("create table classes as select * from _classes_frame")
+    con.execute("create temp table classes as select * from _classes_frame")
     con.unregister("_classes_frame")
-    join = " and ".join(f"m._k{i} = c._k{i}" for i in range(len(keys))) or "true"
     con.execute(
-        f"create or replace view classified as select m._row, c.* from mapped m "
-        f"left join classes c on {join}"
+        f"create or replace temp view classified as select m._row, c.* from mapped m "
+        f"left join classes c on {_classes_on(len(keys))}"
     )
     excluded = con.execute("select count(*) from classified where _exclude is not null").fetchall()[
         0
@@ -905,7 +964,7 @@ def _classify(
         rows = con.execute(
             f"""
             select coalesce({code}, '') as code, coalesce({desc}, '') as description, count(*) n
-            from mapped m join classified c using (_row)
+            from mapped m left join classes c on {_classes_on(len(keys))}
             where c._category is null
               and m._row not in (select _row from issues where severity = 'error')
             group by all order by n desc, code
@@ -933,6 +992,11 @@ def _classify(
             report.notes.append(
                 f"{programs_unmapped:,} events matched no program rule: filed as 'other'"
             )
+
+
+def _classes_on(keys: int) -> str:
+    """The join of `mapped m` to its rows' `classes c` (on the rule key columns)."""
+    return " and ".join(f"m._k{i} = c._k{i}" for i in range(keys)) or "true"
 
 
 def _first(rules: Iterable[Rule], record: dict) -> str | None:
@@ -994,35 +1058,53 @@ def _place(
         )
         or "false"
     )
-    # Each distinct point is checked and located once: block-level addresses repeat a lot.
     con.execute(
-        f"create table _row_points as select * from (select {', '.join(select)} from mapped) "
+        f"create temp table _row_points as select * from (select {', '.join(select)} from mapped) "
         f"where {where}"
     )
-    con.execute(
-        "create table _points as select row_number() over () as _pid, * from "
-        "(select distinct lat, lon, _x, _y, _bad from _row_points)"
-    )
-    with _step("locate distinct points"):
-        points = con.execute(
-            "select _pid as _row, coalesce(lat, 'nan'::double) as lat, "
-            "coalesce(lon, 'nan'::double) as lon, coalesce(_x, 'nan'::double) as _x, "
-            "coalesce(_y, 'nan'::double) as _y, _bad from _points"
-        ).fetchnumpy()
-        frame = _locate(points, mapping, ctx.areas, progress)
-    con.register("_pip_frame", frame)
+    rows, distinct = con.execute(
+        "select count(*), approx_count_distinct((lat, lon, _x, _y)) from _row_points"
+    ).fetchall()[0]
+    nan = "'nan'::double"
     area_ids = ", ".join(f"f.{c}::varchar as {c}" for c in AREA_COLUMNS.values())
-    con.execute(
-        f"""
-        create table pip as
-        select r._row, f.lat, f.lon, f._issue::varchar as _issue, f._snapped, {area_ids}
-        from _row_points r
-        join _points p on r.lat is not distinct from p.lat and r.lon is not distinct from p.lon
-             and r._x is not distinct from p._x and r._y is not distinct from p._y
-             and r._bad = p._bad
-        join _pip_frame f on f._row = p._pid
-        """
-    )
+    if distinct < 0.8 * rows:
+        # Each distinct point is checked and located once: block-level addresses repeat a lot.
+        con.execute(
+            "create temp table _points as select row_number() over () as _pid, * from "
+            "(select distinct lat, lon, _x, _y, _bad from _row_points)"
+        )
+        with _step("locate distinct points"):
+            points = con.execute(
+                f"select _pid as _row, coalesce(lat, {nan}) as lat, coalesce(lon, {nan}) as lon, "
+                f"coalesce(_x, {nan}) as _x, coalesce(_y, {nan}) as _y, _bad from _points"
+            ).fetchnumpy()
+            frame = _locate(points, mapping, ctx.areas, progress)
+        con.register("_pip_frame", frame)
+        con.execute(
+            f"""
+            create temp table pip as
+            select r._row, f.lat, f.lon, f._issue::varchar as _issue, f._snapped, {area_ids}
+            from _row_points r
+            join _points p on r.lat is not distinct from p.lat
+                 and r.lon is not distinct from p.lon
+                 and r._x is not distinct from p._x and r._y is not distinct from p._y
+                 and r._bad = p._bad
+            join _pip_frame f on f._row = p._pid
+            """
+        )
+    else:
+        # (nearly) every point differs: locating each row's point costs less than the join
+        with _step("locate points"):
+            points = con.execute(
+                f"select _row, coalesce(lat, {nan}) as lat, coalesce(lon, {nan}) as lon, "
+                f"coalesce(_x, {nan}) as _x, coalesce(_y, {nan}) as _y, _bad from _row_points"
+            ).fetchnumpy()
+            frame = _locate(points, mapping, ctx.areas, progress)
+        con.register("_pip_frame", frame)
+        con.execute(
+            f"create temp table pip as select f._row, f.lat, f.lon, f._issue::varchar as _issue, "
+            f"f._snapped, {area_ids} from _pip_frame f"
+        )
     con.unregister("_pip_frame")
     con.execute("drop table _row_points")
     snapped = con.execute("select count(*) from pip where _snapped").fetchall()[0][0]
@@ -1033,11 +1115,11 @@ def _place(
         )
     kinds_with_areas = set(ctx.known["kind"]) if len(ctx.known) else set()
     con.register("_known_areas", ctx.known.astype("string"))
-    con.execute("create table known_areas as select * from _known_areas")
+    con.execute("create temp table known_areas as select * from _known_areas")
     con.unregister("_known_areas")
     derived = _derived_lookup(mapping, ctx.areas)
     con.register("_derived_frame", derived)
-    con.execute("create table derived as select * from _derived_frame")
+    con.execute("create temp table derived as select * from _derived_frame")
     con.unregister("_derived_frame")
 
     sql.params = {}  # a new statement: only its own parameters
@@ -1077,7 +1159,7 @@ def _place(
         )
     else:
         query = inner
-    con.execute(f"create table placed as {query}", sql.params)
+    con.execute(f"create temp table placed as {query}", sql.params)
 
     any_area = " or ".join(f"{c} is not null" for c in AREA_COLUMNS.values())
     if kinds_with_areas:
@@ -1311,7 +1393,9 @@ def _stage(
         exprs[columns.index("ends_at")] = (
             "case when m.ends_at < m.starts_at then null else m.ends_at end"
         )
-    joins = "left join classified c using (_row)"
+    # the classes by their key columns (a small table), not through the `classified` view,
+    # which would join `mapped` to itself
+    joins = f"left join classes c on {_classes_on(len(key_columns))}"
     if kind in ("incidents", "events"):
         joins += " left join placed p using (_row)"
     selected = ", ".join(f"{e} as {quote_ident(c)}" for e, c in zip(exprs, columns, strict=True))
@@ -1329,16 +1413,22 @@ def _stage(
 
 
 def _dedupe(con: duckdb.DuckDBPyConnection, kind: str, present: dict[str, FieldSpec]) -> None:
+    """Repeated ids in `staged`: identical copies merged, conflicting versions rejected."""
     key = TABLE_KEYS[kind]
     content = ", ".join(quote_ident(c) for c in TABLE_COLUMNS[kind] if c != key)
+    # the content is hashed only for ids that repeat (usually none)
     con.execute(
         f"""
-        create table _dupes as
+        create temp table _dupes as
         select {key} as _key, min(_row) as _first, count(*) as n,
                count(distinct hash({content})) as versions
-        from staged group by {key} having count(*) > 1
+        from staged
+        where {key} in (select {key} from staged group by {key} having count(*) > 1)
+        group by {key}
         """
     )
+    if not con.execute("select count(*) from _dupes").fetchall()[0][0]:
+        return
     spec = present.get(KEYS[kind])
     label = ", ".join(spec.source_columns()) if spec else key
     con.execute(
@@ -1381,9 +1471,9 @@ def _prepare_boundaries(
     attributes.insert(0, "_row", np.arange(1, len(attributes) + 1))
     sql = _Sql(_resolve(path, mapping, header, report))
     con.register("_attributes", attributes.astype({c: "string" for c in header}))
-    con.execute("create table _raw0 as select * from _attributes")
+    con.execute("create temp table _raw0 as select * from _attributes")
     con.unregister("_attributes")
-    con.execute("create view raw as select * from _raw0")
+    con.execute("create temp view raw as select * from _raw0")
     _map_area_fields(con, mapping, sql, path)
     geoms = gdf.geometry.to_numpy()
     bad = np.array(
@@ -1452,7 +1542,7 @@ def _map_area_fields(
         else:
             typed.append(f"null::{_SQL_TYPES[FIELDS['areas'][name][0]]} as {name}")
     con.execute(
-        f"create table mapped as select {', '.join(typed)} "
+        f"create temp table mapped as select {', '.join(typed)} "
         f"from (select {', '.join(texts)} from raw)",
         sql.params,
     )
@@ -1734,10 +1824,14 @@ def _commit_file(db_path: Path, file_plan: FilePlan, *, dry_run: bool) -> None:
         else:
             columns = TABLE_COLUMNS[table]
             listed = ", ".join(columns)
-            con.execute(
-                f"insert into {table} ({listed}) select {listed} from stg.staged s "
-                f"where s.{key} in (select _key from _cmp where _new) order by s._row"
-            )
+            if new == total:
+                # all new (a first import): staged is already in file order, ids unique
+                con.execute(f"insert into {table} ({listed}) select {listed} from stg.staged")
+            else:
+                con.execute(
+                    f"insert into {table} ({listed}) select {listed} from stg.staged s "
+                    f"where s.{key} in (select _key from _cmp where _new) order by s._row"
+                )
             keep = {"population"} if table == "areas" else set()
             assignments = ", ".join(
                 f"{c} = coalesce(s.{c}, {table}.{c})" if c in keep else f"{c} = s.{c}"

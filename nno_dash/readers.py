@@ -4,10 +4,12 @@ Owns format detection (by content first, then by name), the CSV dialect and text
 and the one-sentence errors for files that cannot be read at all (missing, empty, binary,
 truncated, not a data file). Tabular files (CSV in any delimiter and encoding, gzip or
 not; Parquet; Excel .xlsx; JSON arrays) land in a DuckDB view of VARCHAR columns plus
-`_row`, the 1-based data-row number (header excluded). Large CSVs are parsed by DuckDB,
-never pandas; rows DuckDB cannot parse (too few fields, unterminated quote) are kept in a
-side table with their row number instead of being dropped. Boundary files (GeoJSON,
-Shapefile plain or zipped, GeoPackage) are read by geopandas and reprojected to WGS84.
+`_row`, the 1-based data-row number (header excluded). The view and its table are
+temporary (in memory, spilled to disk only when large): the caller keeps what it needs.
+Large CSVs are parsed by DuckDB, never pandas; rows DuckDB cannot parse (too few fields,
+unterminated quote) are kept in a side table with their row number instead of being dropped.
+Boundary files (GeoJSON, Shapefile plain or zipped, GeoPackage) are read by geopandas and
+reprojected to WGS84.
 """
 
 from __future__ import annotations
@@ -341,7 +343,7 @@ def _read_csv_into(
     with _watch(con, f"reading {path.name}", progress):
         con.execute(
             """
-            create table _raw0 as select * from read_csv(
+            create temp table _raw0 as select * from read_csv(
                 $path, auto_detect = false, header = true, delim = $delim, quote = '"',
                 escape = '"', columns = $columns, encoding = $encoding,
                 compression = $compression, store_rejects = true,
@@ -385,7 +387,7 @@ def _read_csv(
     # one malformed entry per bad record; DuckDB's `line` counts records with the header as 1
     con.execute(
         """
-        create or replace table _raw_malformed as
+        create or replace temp table _raw_malformed as
         select line - 1 as _row,
                arg_min(column_name, column_idx) as column_name,
                arg_min(error_type, column_idx) as error_type,
@@ -398,7 +400,7 @@ def _read_csv(
     cases = " ".join("when error_type = ? then ?" for _ in _CSV_REASONS)
     con.execute(
         f"""
-        create or replace table _raw_malformed as
+        create or replace temp table _raw_malformed as
         select _row, column_name,
                case {cases} else 'malformed row: ' || lower(error_type) end as reason, raw
         from _raw_malformed
@@ -421,8 +423,8 @@ def _read_json(con: duckdb.DuckDBPyConnection, path: Path, sniffed: Sniffed) -> 
         if names == ["json"] or not names:
             raise _fail(path, "is JSON but not an array of records (objects)")
         con.execute(
-            "create or replace table _raw0 as select * from read_json($path, format = $format, "
-            "columns = $columns)",
+            "create or replace temp table _raw0 as select * from "
+            "read_json($path, format = $format, columns = $columns)",
             {**params, "columns": {name: "VARCHAR" for name in names}},
         )
     except duckdb.Error as exc:
@@ -439,7 +441,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         ).fetchall()
         casts = ", ".join(f"{quote_ident(r[0])}::varchar as {quote_ident(r[0])}" for r in described)
         con.execute(
-            f"create or replace table _raw0 as select {casts} from read_parquet($path)",
+            f"create or replace temp table _raw0 as select {casts} from read_parquet($path)",
             {"path": str(path)},
         )
     except duckdb.Error as exc:
@@ -461,7 +463,7 @@ def _read_excel(con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptions
         raise _fail(path, f"is not a readable Excel workbook ({exc})") from None
     frame.columns = unique_names(list(frame.columns))
     con.register("_excel_frame", frame)
-    con.execute("create or replace table _raw0 as select * from _excel_frame")
+    con.execute("create or replace temp table _raw0 as select * from _excel_frame")
     con.unregister("_excel_frame")
     _empty_malformed(con)
     return [f"sheet {options.sheet!r}"] if options.sheet else []
@@ -469,7 +471,7 @@ def _read_excel(con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptions
 
 def _empty_malformed(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        "create or replace table _raw_malformed (_row bigint, column_name varchar, "
+        "create or replace temp table _raw_malformed (_row bigint, column_name varchar, "
         "reason varchar, raw varchar)"
     )
 
@@ -509,7 +511,7 @@ def read_table(
         # so good row g comes after every bad row whose step b_i - i is below g.
         con.execute(
             """
-            create or replace table _bad_steps as
+            create or replace temp table _bad_steps as
             select _row - idx as step, max(idx) as k
             from (select _row, row_number() over (order by _row) as idx from raw_malformed)
             group by step
@@ -517,14 +519,14 @@ def read_table(
         )
         con.execute(
             """
-            create or replace view raw as
+            create or replace temp view raw as
             select r._row + coalesce(b.k, 0) as _row, r.* exclude (_row)
             from (select rowid + 1 as _row, * from _raw0) r
             asof left join _bad_steps b on r._row > b.step
             """
         )
     else:
-        con.execute("create or replace view raw as select rowid + 1 as _row, * from _raw0")
+        con.execute("create or replace temp view raw as select rowid + 1 as _row, * from _raw0")
     rows = con.execute("select count(*) from _raw0").fetchall()[0][0]
     if rows == 0 and not malformed:
         raise _fail(path, "has a header but no data rows")

@@ -96,6 +96,16 @@ create table if not exists incident_daily (
     incidents integer not null
 );
 
+-- The same counts by calendar month (month = its first day), rebuilt with incident_daily.
+-- Questions over many years (the seasonal view) read whole months here, the rest by day.
+create table if not exists incident_monthly (
+    kind varchar not null,
+    area_id varchar,
+    month date not null,
+    category varchar not null,
+    incidents integer not null
+);
+
 create table if not exists import_log (
     import_id integer primary key,
     imported_at timestamp not null,

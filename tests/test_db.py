@@ -102,6 +102,12 @@ def test_version_one_file_is_upgraded_not_rejected(tmp_path):
     assert con.execute(
         "select incidents from incident_daily where kind = 'neighbourhood'"
     ).fetchall() == [(1,)]
+    # and in the monthly one (schema version 3), by the month's first day
+    assert con.execute(
+        "select month, incidents from incident_monthly where kind = 'neighbourhood'"
+    ).fetchall() == con.execute(
+        "select date_trunc('month', occurred_on)::date, 1 from incidents"
+    ).fetchall()
 
 
 def test_newer_file_is_refused_with_a_clear_message(tmp_path):
@@ -110,3 +116,21 @@ def test_newer_file_is_refused_with_a_clear_message(tmp_path):
         db.set_meta(con, "schema_version", str(db.SCHEMA_VERSION + 1))
     with pytest.raises(db.SchemaError, match="newer than this app"), db.write_session(path):
         pass
+
+
+def test_monthly_counts_are_the_daily_counts_summed_by_month(con):
+    differences = con.execute(
+        """
+        with daily as (
+            select kind, area_id, date_trunc('month', occurred_on)::date as month, category,
+                sum(incidents) as incidents
+            from incident_daily group by all
+        )
+        select count(*) from daily full join incident_monthly m
+            on daily.kind = m.kind and daily.area_id is not distinct from m.area_id
+            and daily.month = m.month and daily.category = m.category
+        where daily.incidents is distinct from m.incidents
+        """
+    ).fetchall()[0][0]
+    assert differences == 0
+    assert con.execute("select sum(incidents) from incident_monthly").fetchall()[0][0] > 0

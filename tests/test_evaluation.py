@@ -166,6 +166,24 @@ def test_did_fit_and_cluster_errors_match_statsmodels_glm():
     )
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_poisson_fit_matches_statsmodels_glm(seed):
+    """fit_poisson replaces statsmodels' GLM on the page for speed; it must give its numbers."""
+    rng = np.random.default_rng(seed)
+    n, k = 200 + 40 * seed, 3 + seed
+    x = np.column_stack([np.ones(n), rng.normal(size=(n, k)), rng.integers(0, 2, n)])
+    offset = np.log(rng.uniform(500, 5000, n))
+    y = rng.poisson(np.exp(x @ rng.normal(0, 0.3, x.shape[1]) + offset - 6)).astype(float)
+    ours = evaluation.fit_poisson(y, x, offset)
+    ref = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit()
+    assert (y == 0).any()  # zeros are the hard case for the deviance
+    np.testing.assert_allclose(ours.params, ref.params, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(ours.mu, ref.mu, rtol=1e-8)
+    np.testing.assert_allclose(ours.cov, ref.cov_params(), rtol=1e-7, atol=1e-12)
+    assert ours.df_resid == ref.df_resid
+    assert ours.pearson_chi2 == pytest.approx(ref.pearson_chi2, rel=1e-8)
+
+
 def test_too_few_incidents_give_no_estimate():
     panel = pd.DataFrame(
         {
@@ -201,6 +219,28 @@ def test_touching_finds_shared_borders_only():
     out = evaluation.touching(areas)
     assert out["a"] == {"b", "d", "e"}  # e touches a at a corner: queen contiguity
     assert "c" not in out["a"] and "f" not in out["a"]
+
+
+def test_neighbours_are_worked_out_once_per_data_version(demo_db, tmp_path):
+    from nno_dash import geo
+
+    path = tmp_path / "copy.duckdb"
+    path.write_bytes(demo_db.read_bytes())
+    con = db.open_readonly(path)
+    first = evaluation.neighbours(con, "neighbourhood")
+    assert first == evaluation.touching(geo.load_areas(con, "neighbourhood"))
+    assert evaluation.neighbours(con, "neighbourhood") is first  # remembered
+    con.close()
+    with db.write_session(path) as writer:  # new boundaries come with a new data version
+        writer.execute("delete from areas where kind = 'neighbourhood' and code = '1'")
+        db.bump_data_version(writer)
+    con = db.open_readonly(path)
+    try:
+        again = evaluation.neighbours(con, "neighbourhood")
+        assert again is not first and "neighbourhood:1" not in again
+        assert all("neighbourhood:1" not in near for near in again.values())
+    finally:
+        con.close()
 
 
 def test_matching_takes_the_nearest_on_level_and_trend():
