@@ -1067,6 +1067,15 @@ def _place(
     ).fetchall()[0]
     nan = "'nan'::double"
     area_ids = ", ".join(f"f.{c}::varchar as {c}" for c in AREA_COLUMNS.values())
+
+    def locate_rows(table: str, key: str) -> pd.DataFrame:
+        """Place the points of one of the two fixed work tables above (names are ours)."""
+        points = con.execute(
+            f"select {key} as _row, coalesce(lat, {nan}) as lat, coalesce(lon, {nan}) as lon, "
+            f"coalesce(_x, {nan}) as _x, coalesce(_y, {nan}) as _y, _bad from {table}"
+        ).fetchnumpy()
+        return _locate(points, mapping, ctx.areas, progress)
+
     if distinct < 0.8 * rows:
         # Each distinct point is checked and located once: block-level addresses repeat a lot.
         con.execute(
@@ -1074,11 +1083,7 @@ def _place(
             "(select distinct lat, lon, _x, _y, _bad from _row_points)"
         )
         with _step("locate distinct points"):
-            points = con.execute(
-                f"select _pid as _row, coalesce(lat, {nan}) as lat, coalesce(lon, {nan}) as lon, "
-                f"coalesce(_x, {nan}) as _x, coalesce(_y, {nan}) as _y, _bad from _points"
-            ).fetchnumpy()
-            frame = _locate(points, mapping, ctx.areas, progress)
+            frame = locate_rows("_points", "_pid")
         con.register("_pip_frame", frame)
         con.execute(
             f"""
@@ -1095,11 +1100,7 @@ def _place(
     else:
         # (nearly) every point differs: locating each row's point costs less than the join
         with _step("locate points"):
-            points = con.execute(
-                f"select _row, coalesce(lat, {nan}) as lat, coalesce(lon, {nan}) as lon, "
-                f"coalesce(_x, {nan}) as _x, coalesce(_y, {nan}) as _y, _bad from _row_points"
-            ).fetchnumpy()
-            frame = _locate(points, mapping, ctx.areas, progress)
+            frame = locate_rows("_row_points", "_row")
         con.register("_pip_frame", frame)
         con.execute(
             f"create temp table pip as select f._row, f.lat, f.lon, f._issue::varchar as _issue, "
