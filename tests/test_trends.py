@@ -23,8 +23,9 @@ def test_compstat_windows_follow_the_calendar():
     assert trends.compstat_windows(date(2024, 2, 29))["ytd_prior"][1] == date(2023, 2, 28)
 
 
-def test_compstat_table_uses_day_exposure_and_flags_small_counts():
-    counts = pd.DataFrame(
+def two_categories() -> pd.DataFrame:
+    """CompStat window counts for a common and a rare offence."""
+    return pd.DataFrame(
         {
             "category": ["robbery", "arson"],
             "label": ["Robbery", "Arson"],
@@ -36,6 +37,10 @@ def test_compstat_table_uses_day_exposure_and_flags_small_counts():
             "ytd_prior": [590, 31],
         }
     )
+
+
+def test_compstat_table_uses_day_exposure_and_flags_small_counts():
+    counts = two_categories()
     table = trends.compstat_table(counts, date(2024, 3, 15)).set_index(["comparison", "category"])
     robbery = table.loc[("d28_vs_prior", "robbery")]
     assert robbery["change_pct"] == pytest.approx(-20.0)
@@ -99,18 +104,7 @@ def test_top_groups_keeps_the_biggest():
 
 
 def test_compstat_comparison_picks_one_comparison_and_its_total():
-    counts = pd.DataFrame(
-        {
-            "category": ["robbery", "arson"],
-            "label": ["Robbery", "Arson"],
-            "crime_class": ["violent", "property"],
-            "d28": [120, 4],
-            "d28_prior": [150, 2],
-            "d28_ly": [100, 9],
-            "ytd": [600, 30],
-            "ytd_prior": [590, 31],
-        }
-    )
+    counts = two_categories()
     table = trends.compstat_table(counts, date(2024, 3, 15))
     chosen, total = trends.compstat_comparison(table, "ytd_vs_prior")
     assert set(chosen["comparison"]) == {"ytd_vs_prior"}
