@@ -765,7 +765,9 @@ def _series(
         mask = _member(ids, members)
         weeks, at = np.unique(week[mask], return_inverse=True)
         observed = np.bincount(at, weights=incidents[mask], minlength=len(weeks))
-        parts.append((group, weeks, observed, np.full(len(weeks), np.nan), pops_sum(pops, members)))
+        parts.append(
+            (group, weeks, observed, np.full(len(weeks), np.nan), _total_population(pops, members))
+        )
     if estimate.estimated:
         expected = estimate.weekly
         parts.append(
@@ -774,7 +776,7 @@ def _series(
                 expected["week"].to_numpy(),
                 np.full(len(expected), np.nan),
                 expected["expected"].to_numpy(float),
-                pops_sum(pops, treated_ids),
+                _total_population(pops, treated_ids),
             )
         )
     out = pd.DataFrame(
@@ -794,7 +796,8 @@ def _series(
     return out[[*columns, "rate_per_1000"]]
 
 
-def pops_sum(pops: dict[str, float], ids: list[str]) -> float:
+def _total_population(pops: dict[str, float], ids: list[str]) -> float:
+    """Residents of these areas together."""
     return float(sum(pops[a] for a in ids))
 
 
