@@ -338,11 +338,17 @@ def incident_series(frame: pd.DataFrame, measure: str = "incidents") -> go.Figur
 
 
 def change_intervals(frame: pd.DataFrame, *, y: str = "label", title: str = "") -> go.Figure:
-    """Percentage changes as dots with their 95% intervals; too-few rows grey and labelled."""
+    """Percentage changes as dots with their 95% intervals; too-few rows grey and labelled.
+
+    Rows by change, largest at the top; a total row (category "all", as trends.compstat_table
+    adds) sits above them all, where a reader looks first.
+    """
     data = frame.dropna(subset=["change_pct"])
     if data.empty:
         return empty_figure("No baseline to compare with")
     data = data.sort_values("change_pct")
+    is_total = data["category"].eq("all") if "category" in data else data["change_pct"].isna()
+    data = pd.concat([data[~is_total], data[is_total]])  # the y axis runs bottom to top
     fig = go.Figure()
     for too_few, colour, name in ((False, INCIDENT_COLOUR, "Change"), (True, "#AAAAAA", "Too few")):
         part = data[data["too_few"] == too_few]
@@ -365,6 +371,7 @@ def change_intervals(frame: pd.DataFrame, *, y: str = "label", title: str = "") 
         xaxis_title=title or "Change (%), with 95% interval",
         yaxis_title=None,
         height=max(320, 26 * data[y].nunique() + 120),
+        yaxis={"categoryorder": "array", "categoryarray": list(data[y])},
     )
     return style(fig)
 

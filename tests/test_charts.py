@@ -76,3 +76,19 @@ def test_trust_scores_on_a_one_to_five_axis():
 
 def test_palette_is_the_colour_blind_safe_one():
     assert charts.PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"]
+
+
+def test_change_intervals_put_the_total_on_top_and_the_rest_by_change():
+    frame = pd.DataFrame(
+        {
+            "category": ["robbery", "all", "arson", "burglary"],
+            "label": ["Robbery", "All selected offences", "Arson", "Burglary"],
+            "change_pct": [-20.0, 5.0, 40.0, 10.0],
+            "ci_low_pct": [-30.0, 0.0, -10.0, 0.0],
+            "ci_high_pct": [-5.0, 10.0, 150.0, 20.0],
+            "too_few": [False, False, True, False],
+        }
+    )
+    order = list(charts.change_intervals(frame).layout.yaxis.categoryarray)
+    # the y axis runs bottom to top: the total last is the total on top
+    assert order == ["Robbery", "Burglary", "Arson", "All selected offences"]
