@@ -221,20 +221,9 @@ def events_by_month(con: Con, filters: Filters) -> pd.DataFrame:
 
 def incidents_by_category(con: Con, filters: Filters) -> pd.DataFrame:
     """category, label, crime_class, incidents, incidents_prev (a year earlier)."""
-    sql = f"""
-    select c.category, c.label, c.crime_class,
-        coalesce(sum(d.incidents) filter (where d.occurred_on >= $start), 0)::bigint as incidents,
-        coalesce(sum(d.incidents) filter (where d.occurred_on <= $pend), 0)::bigint
-            as incidents_prev
-    from offence_categories c
-    left join incident_daily d on d.category = c.category
-        and d.kind = $kind and d.occurred_on between $pstart and $end
-        and {AREA_SELECTED.format(col="d.area_id")}
-    where {CATEGORY_SELECTED.format(col="c.category")}
-    group by all
-    order by incidents desc
-    """
-    return _df(con, sql, _with_previous(filters))
+    prev = filters.previous_year()
+    windows = {"incidents": (filters.start, filters.end), "incidents_prev": (prev.start, prev.end)}
+    return _by_category(con, filters, windows, order="incidents desc")
 
 
 def incident_series(con: Con, filters: Filters, grain: str = "month") -> pd.DataFrame:
@@ -459,11 +448,27 @@ def compstat_counts(con: Con, filters: Filters) -> pd.DataFrame:
     date and the prior year to date (trends.compstat_windows)."""
     from nno_dash import trends
 
-    windows = trends.compstat_windows(filters.end)
+    return _by_category(con, filters, trends.compstat_windows(filters.end), order="c.category")
+
+
+# the orders _by_category accepts (an allow-list: the text goes into the SQL)
+_CATEGORY_ORDERS = ("incidents desc", "c.category")
+
+
+def _by_category(
+    con: Con, filters: Filters, windows: dict[str, tuple[date, date]], order: str
+) -> pd.DataFrame:
+    """Every selected offence category with its incidents in each named window of days.
+
+    Window names become columns; they come from this module and trends, never from a user,
+    and the windows' dates are parameters. One scan from the earliest day to the latest.
+    """
+    if order not in _CATEGORY_ORDERS:
+        raise ValueError(f"unknown order {order!r}")
     sums = ",\n".join(
         f"coalesce(sum(d.incidents) filter (where d.occurred_on between ${name}_from "
         f"and ${name}_to), 0)::bigint as {name}"
-        for name in windows  # names come from the fixed windows, values are parameters
+        for name in windows
     )
     sql = f"""
     select c.category, c.label, c.crime_class,
@@ -474,7 +479,7 @@ def compstat_counts(con: Con, filters: Filters) -> pd.DataFrame:
         and {AREA_SELECTED.format(col="d.area_id")}
     where {CATEGORY_SELECTED.format(col="c.category")}
     group by all
-    order by c.category
+    order by {order}
     """
     params = {**filters.params()}
     for name, (first, last) in windows.items():
