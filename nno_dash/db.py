@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -88,32 +88,61 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
     return found
 
 
-def refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the daily and monthly per-area counts the pages read, sorted for zone maps."""
-    con.execute("delete from incident_daily")
+def refresh_aggregates(
+    con: duckdb.DuckDBPyConnection, days: Iterable[date] | None = None
+) -> None:
+    """Rebuild the daily and monthly per-area counts the pages read, sorted for zone maps.
+
+    `days` limits the work to those days (and the months holding them): their counts are
+    deleted and summed again from `incidents`, which gives what a full rebuild gives as
+    long as the other days' counts were right. The importer passes the days an import
+    touched; None (the default) rebuilds everything.
+    """
+    if days is None:
+        where = ""
+        con.execute("delete from incident_daily")
+        con.execute("delete from incident_monthly")
+    else:
+        con.execute("create or replace temp table _refresh_days (day date primary key)")
+        con.execute(
+            "insert into _refresh_days select distinct unnest($days::date[])", {"days": list(days)}
+        )
+        where = "where occurred_on in (select day from _refresh_days)"
+        con.execute(f"delete from incident_daily {where}")
+        con.execute(
+            "delete from incident_monthly where month in "
+            "(select distinct date_trunc('month', day)::date from _refresh_days)"
+        )
     for kind, column in AREA_COLUMNS.items():
         # column comes from the fixed AREA_COLUMNS allow-list, never from a user.
         con.execute(
             f"""
             insert into incident_daily
             select $kind, {column}, occurred_on, category, count(*)::integer
-            from incidents
+            from incidents {where}
             group by all
             order by occurred_on
             """,
             {"kind": kind},
         )
-    con.execute("delete from incident_monthly")
+    months = (
+        ""
+        if days is None
+        else "where date_trunc('month', occurred_on)::date in "
+        "(select distinct date_trunc('month', day)::date from _refresh_days)"
+    )
     con.execute(
-        """
+        f"""
         insert into incident_monthly
         select kind, area_id, date_trunc('month', occurred_on)::date as month, category,
             sum(incidents)::integer
-        from incident_daily
+        from incident_daily {months}
         group by all
         order by kind, month
         """
     )
+    if days is not None:
+        con.execute("drop table _refresh_days")
 
 
 def bump_data_version(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> None:

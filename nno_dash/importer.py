@@ -9,9 +9,13 @@ ids, all in a staging DuckDB file beside nothing live. Its work tables are tempo
 memory, spilled to disk past STAGING_MEMORY_SHARE); only `staged` (the rows to load, in
 file order) and `issues` are written to the file, once. `commit` upserts a prepared file in
 one `db.write_session` (one transaction on a copy, swapped in atomically): records,
-rejects, import_log, the daily aggregates and the data version change together or not at
-all. `run` does both for each file in turn; a dry run does the same against a scratch copy
-of the database, so its report is the real one.
+rejects, import_log, the daily aggregates (only the days the file touched) and the data
+version change together or not at all. The Data page uses the two steps (check, look,
+confirm). `run` (the command line) imports records directly: the same checks and writes in
+one write session, under the writer lock, its work tables temporary and `staged` a view, so
+the rows are written once, into the target table (`_import_direct`); areas go through
+`prepare` and `commit`. A dry run does the same against a scratch copy of the database, so
+its report is the real one.
 
 Rejects have two levels. A row that cannot be used is not loaded (reason e.g. "unparseable
 date"). A row that is loaded with something dropped has a reason starting "warning: ",
@@ -615,24 +619,35 @@ def _prepare_file(
     db_path: Path | None,
     report: FileReport,
     progress: Progress | None,
+    *,
+    direct: bool = False,
 ) -> None:
+    """Check one file into tables `staged` and `issues` of `con`.
+
+    Normally `con` is a staging file's and both tables are written to it. With `direct`
+    (records only), `con` is the write session's connection: `issues` is temporary,
+    `staged` a temporary view (see `_stage`), compared against the session's own tables,
+    and nothing is written until `_apply` inserts the rows.
+    """
     with _step("load areas"):
         ctx = _live_context(db_path, mapping.kind)
     con.execute("set enable_progress_bar = false")
+    persist = "temp " if direct else ""
     con.execute(
-        "create table issues (_row bigint, column_name varchar, reason varchar, "
+        f"create {persist}table issues (_row bigint, column_name varchar, reason varchar, "
         "severity varchar, raw varchar)"
     )
     if mapping.kind == "areas":
+        assert not direct, "areas are prepared in a staging file"
         sniffed = readers.sniff(path, mapping.read)
         if sniffed.format in readers.GEO_FORMATS:
             _prepare_boundaries(con, path, mapping, report, progress)
         else:
             _prepare_area_table(con, path, mapping, ctx, report, progress)
     else:
-        _prepare_records(con, path, mapping, ctx, report, progress)
+        _prepare_records(con, path, mapping, ctx, report, progress, persist)
     with _step("count and compare"):
-        _finish(con, mapping.kind, ctx, report)
+        _finish(con, mapping.kind, ctx, report, direct=direct)
 
 
 def _resolve(path: Path, mapping: Mapping, header: list[str], report: FileReport) -> dict[str, str]:
@@ -693,6 +708,7 @@ def _prepare_records(
     ctx: _Context,
     report: FileReport,
     progress: Progress | None,
+    persist: str = "",
 ) -> None:
     kind = mapping.kind
     with _step("read"):
@@ -833,13 +849,52 @@ def _prepare_records(
     # 4. places, then the rows ready to load
     if kind in ("incidents", "events"):
         with _step("place"):
-            _place(con, mapping, ctx, codes, has_xy, sql, present, report, progress)
+            _place(con, mapping, ctx, codes, has_xy, sql, present, report, progress, key_columns)
+    with _step("drop the file's text"):
+        _keep_records(con, TABLE_KEYS[kind])
     with _step("stage and dedupe"):
-        _stage(con, mapping, present, key_columns)
-    # only `raw` (for the rejected rows' records), `issues` and `staged` are read from here on
+        _stage(con, mapping, present, key_columns, persist)
+    # only `issues`, `staged` and the records kept for repeated ids are read from here on
+    # (and, when `staged` is a view, what it reads: `mapped` and `placed`)
     con.execute("drop view if exists classified")
-    con.execute("drop view if exists mapped")
+    kept = ("placed", "_mapped") if _is_view(con, "staged") else ()
+    if not kept:
+        con.execute("drop view if exists mapped")
     for table in ("placed", "pip", "_points", "_mapped"):
+        if table not in kept:
+            con.execute(f"drop table if exists {table}")
+
+
+def _keep_records(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    """Give the issues found so far their raw records, keep those of the rows whose id
+    repeats (only `_dedupe` files issues after this), then drop the file's text, which
+    would otherwise be held through staging, the largest step.
+
+    Table `_repeats` (`_key`, `_row`, `raw`): the rows that will be staged whose id is
+    also another such row's; `_dedupe` looks only at these ids.
+    """
+    if not _has_column(con, "mapped", key):
+        return
+    con.execute(
+        "update issues set raw = to_json(r) from raw r where issues._row = r._row "
+        "and issues.raw is null"
+    )
+    # key comes from the fixed TABLE_KEYS allow-list
+    con.execute(
+        f"""
+        create temp table _repeats as
+        with kept as (
+            select _row, {key} from mapped
+            where _row not in (select _row from issues where severity = 'error')
+        ), repeated as (
+            select k._row, k.{key} as _key from kept k
+            where k.{key} in (select {key} from kept group by all having count(*) > 1)
+        )
+        select p._key, p._row, to_json(r) as raw from repeated p join raw r using (_row)
+        """
+    )
+    con.execute("drop view raw")
+    for table in ("_raw0", "_bad_steps", "raw_malformed"):
         con.execute(f"drop table if exists {table}")
 
 
@@ -994,6 +1049,10 @@ def _classify(
             )
 
 
+# the columns of `classes` that staging reads, by kind
+_CLASS_COLUMNS = {"incidents": ("_category", "_sensitive"), "events": ("_program",)}
+
+
 def _classes_on(keys: int) -> str:
     """The join of `mapped m` to its rows' `classes c` (on the rule key columns)."""
     return " and ".join(f"m._k{i} = c._k{i}" for i in range(keys)) or "true"
@@ -1029,8 +1088,10 @@ def _place(
     present: dict[str, FieldSpec],
     report: FileReport,
     progress: Progress | None,
+    key_columns: Sequence[str] = (),
 ) -> None:
-    """Table `placed`: per row, an area id of each kind, the stored lat/lon, any point issue."""
+    """Table `placed`: per row, an area id of each kind, the stored lat/lon, any point issue,
+    and the row's class (`_category`, `_sensitive` or `_program`, see `_classify`)."""
     has_points = "lat" in present and "lon" in present
     point_label = (
         ", ".join(
@@ -1141,9 +1202,12 @@ def _place(
         first, second = (by_point, by_code) if mapping.prefer == "points" else (by_code, by_point)
         placed.append(f"coalesce({first}, {second}) as {column}")
         placed.append(f"{by_code} as _code_{area_kind}")
+    class_columns = [f"c.{c}" for c in _CLASS_COLUMNS[mapping.kind]]
+    passed = [f"i.{c}" for c in _CLASS_COLUMNS[mapping.kind]]  # through `derived`, below
+    joins.append(f"left join classes c on {_classes_on(len(key_columns))}")
     inner = (
-        f"select m._row, p.lat, p.lon, p._issue, {', '.join(placed)} from mapped m "
-        f"left join pip p using (_row) {' '.join(joins)}"
+        f"select m._row, p.lat, p.lon, p._issue, {', '.join(placed + class_columns)}, "
+        f"false as _drop from mapped m left join pip p using (_row) {' '.join(joins)}"
     )
     outer = []
     if mapping.derive_from:
@@ -1155,12 +1219,13 @@ def _place(
                 outer.append(f"coalesce(i.{column}, d.{column}) as {column}")
         query = (
             f"select i._row, i.lat, i.lon, i._issue, {', '.join(outer)}, "
-            + ", ".join(f"i._code_{k}" for k in AREA_KINDS)
+            + ", ".join([f"i._code_{k}" for k in AREA_KINDS] + passed + ["i._drop"])
             + f" from ({inner}) i left join derived d on d.area_id = i.{source_column}"
         )
     else:
         query = inner
-    con.execute(f"create temp table placed as {query}", sql.params)
+    # in file order, row for row with `mapped`: `_stage` pairs the two by position
+    con.execute(f"create temp table placed as {query} order by _row", sql.params)
 
     any_area = " or ".join(f"{c} is not null" for c in AREA_COLUMNS.values())
     if kinds_with_areas:
@@ -1224,6 +1289,7 @@ def _place(
         ).fetchall()
         if unknown:
             report.unknown_codes[area_kind] = [(str(c), int(n)) for c, n in unknown]
+    con.execute("drop table pip")  # what staging needs of it is in `placed`
 
 
 _POINT_ISSUES = (
@@ -1367,10 +1433,23 @@ def _stage(
     mapping: Mapping,
     present: dict[str, FieldSpec],
     key_columns: list[str],
+    persist: str = "",
 ) -> None:
-    """Table `staged`: the rows to load, in the target table's columns, plus `_row`."""
+    """`staged`: the rows to load, in file order, in the target table's columns, plus
+    `_row`. A table in the staging file; with `persist` "temp " (a direct import, see
+    `_prepare_file`) a temporary view of `mapped` and `placed` where it can be one, so the
+    rows are not copied before they are inserted. Rows leave a view by `placed._drop`."""
     kind = mapping.kind
     columns = TABLE_COLUMNS[kind]
+    # Incidents and events: `placed` holds every row of `mapped`, in the same (file) order,
+    # with its class. Paired by position, the rows keep that order with no join on _row
+    # and no sort of the wide result. Otherwise: joins, and a sort to restore the order.
+    by_position = kind in _CLASS_COLUMNS and not _first_value(
+        con,
+        "select count(*) from mapped m positional join placed p "
+        "where m._row is distinct from p._row",
+    )
+    cls = "p" if by_position else "c"  # where the class columns come from
     exprs = []
     for column in columns:
         if column in present and column not in ("lat", "lon", "category", "program"):
@@ -1378,11 +1457,11 @@ def _stage(
         elif column == "occurred_on":
             exprs.append("m.occurred_at::date")
         elif column == "category":
-            exprs.append("coalesce(c._category, 'other')")
+            exprs.append(f"coalesce({cls}._category, 'other')")
         elif column == "sensitive":
-            exprs.append("coalesce(c._sensitive, false)")
+            exprs.append(f"coalesce({cls}._sensitive, false)")
         elif column == "program":
-            exprs.append("coalesce(c._program, 'other')")
+            exprs.append(f"coalesce({cls}._program, 'other')")
         elif column == "source":
             exprs.append("$source")
         elif column in ("lat", "lon") or column in AREA_COLUMNS.values():
@@ -1396,21 +1475,53 @@ def _stage(
         )
     # the classes by their key columns (a small table), not through the `classified` view,
     # which would join `mapped` to itself
-    joins = f"left join classes c on {_classes_on(len(key_columns))}"
-    if kind in ("incidents", "events"):
-        joins += " left join placed p using (_row)"
+    classes = f"left join classes c on {_classes_on(len(key_columns))}"
+    rejected = "select _row from issues where severity = 'error'"
+    if by_position:
+        source, where, order = "mapped m positional join placed p", "where not p._drop", ""
+    else:
+        source = f"mapped m {classes}"
+        if kind in _CLASS_COLUMNS:
+            source += " left join placed p on p._row = m._row"
+        where, order = f"where m._row not in ({rejected})", "order by m._row"
     selected = ", ".join(f"{e} as {quote_ident(c)}" for e, c in zip(exprs, columns, strict=True))
-    con.execute(
-        f"""
-        create table staged as
-        select m._row, {selected}
-        from mapped m {joins}
-        where m._row not in (select _row from issues where severity = 'error')
-        order by m._row
-        """,
-        {"source": mapping.name} if "source" in columns else {},
-    )
+    if by_position and _first_value(con, f"select count(*) from ({rejected})"):
+        con.execute(f"update placed set _drop = true where _row in ({rejected})")
+    # A direct import's rows go from here into the target table once: `staged` is a view
+    # (of the two tables paired by position), not a third copy of them.
+    what = "temp view" if by_position and persist == "temp " else f"{persist}table"
+    select = f"select m._row, {selected} from {source} {where} {order}"
+    if what == "temp view":
+        # a view cannot take parameters: the source is the mapping's name, as a literal
+        select = select.replace("$source", _sql_text(mapping.name))
+        con.execute(f"create temp view staged as {select}")
+    else:
+        con.execute(
+            f"create {what} staged as {select}",
+            {"source": mapping.name} if "source" in columns else {},
+        )
+    if by_position:
+        # checked all the same (a window with an empty OVER clause sees the stored order)
+        lost = "select count(*) from (select _row - lag(_row) over () as step from staged) "
+        if _first_value(con, lost + "where step <= 0"):
+            con.execute(
+                f"create {persist}table _staged_sorted as select * from staged order by _row"
+            )
+            con.execute(f"drop {'view' if what == 'temp view' else 'table'} staged")
+            con.execute("alter table _staged_sorted rename to staged")
     _dedupe(con, kind, present)
+
+
+def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        _first_value(
+            con, f"select count(*) from duckdb_views() where view_name = {_sql_text(name)}"
+        )
+    )
+
+
+def _first_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+    return con.execute(sql).fetchall()[0][0]
 
 
 def _dedupe(con: duckdb.DuckDBPyConnection, kind: str, present: dict[str, FieldSpec]) -> None:
@@ -1418,13 +1529,24 @@ def _dedupe(con: duckdb.DuckDBPyConnection, kind: str, present: dict[str, FieldS
     key = TABLE_KEYS[kind]
     content = ", ".join(quote_ident(c) for c in TABLE_COLUMNS[kind] if c != key)
     # the content is hashed only for ids that repeat (usually none)
+    repeated = (
+        "select _key from _repeats"  # found before staging: see _keep_records
+        if _has_table(con, "_repeats")
+        else f"select {key} from staged group by {key} having count(*) > 1"
+    )
+    if _has_table(con, "_repeats") and not _first_value(con, "select count(*) from _repeats"):
+        # no id repeats: `staged` (perhaps a view) need not be read
+        con.execute(
+            "create temp table _dupes (_key varchar, _first bigint, n bigint, versions bigint)"
+        )
+        return
     con.execute(
         f"""
         create temp table _dupes as
         select {key} as _key, min(_row) as _first, count(*) as n,
                count(distinct hash({content})) as versions
         from staged
-        where {key} in (select {key} from staged group by {key} having count(*) > 1)
+        where {key} in ({repeated})
         group by {key}
         """
     )
@@ -1440,13 +1562,16 @@ def _dedupe(con: duckdb.DuckDBPyConnection, kind: str, present: dict[str, FieldS
         """,
         {"label": label},
     )
-    con.execute(
-        f"""
-        delete from staged where _row in (
-            select s._row from staged s join _dupes d on s.{key} = d._key
-            where d.versions > 1 or s._row <> d._first)
-        """
-    )
+    dropped = f"""
+        select s._row from staged s join _dupes d on s.{key} = d._key
+        where d.versions > 1 or s._row <> d._first
+    """
+    if _is_view(con, "staged"):
+        con.execute(f"create temp table _dropped as {dropped}")
+        con.execute("update placed set _drop = true where _row in (select _row from _dropped)")
+        con.execute("drop table _dropped")
+    else:
+        con.execute(f"delete from staged where _row in ({dropped})")
 
 
 def _prepare_boundaries(
@@ -1621,13 +1746,32 @@ def _prepare_area_table(
     )
 
 
-def _finish(con: duckdb.DuckDBPyConnection, kind: str, ctx: _Context, report: FileReport) -> None:
-    """Counts, reasons, the full raw record on each issue, the preview and would-be changes."""
+def _finish(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    ctx: _Context,
+    report: FileReport,
+    *,
+    direct: bool = False,
+) -> None:
+    """Counts, reasons, the full raw record on each issue, the preview and would-be changes
+    (`direct`: compared with `con`'s own tables, in temp table `_cmp`, see `_apply`)."""
     if _has_table(con, "raw"):
         con.execute(
             "update issues set raw = to_json(r) from raw r where issues._row = r._row "
             "and issues.raw is null"
         )
+    if _has_table(con, "_repeats"):
+        con.execute(
+            "update issues set raw = k.raw from _repeats k where issues._row = k._row "
+            "and issues.raw is null"
+        )
+        con.execute("drop table _repeats")
+    if direct:
+        # the file's text is not read again: free it before the rows are written
+        con.execute("drop view if exists raw")
+        for table in ("_raw0", "_bad_steps", "raw_malformed"):
+            con.execute(f"drop table if exists {table}")
     report.rejected = con.execute(
         "select count(distinct _row) from issues where severity = 'error'"
     ).fetchall()[0][0]
@@ -1652,12 +1796,19 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: str, ctx: _Context, report: Fi
         report.duplicates = con.execute(
             "select coalesce(sum(n - 1), 0) from _dupes where versions = 1"
         ).fetchall()[0][0]
-    preview = con.execute(f"select * from staged order by _row limit {PREVIEW_ROWS}").df()
+    # a view of `staged` is in file order (checked in `_stage`): the first rows suffice
+    order = "" if _is_view(con, "staged") else "order by _row"
+    preview = con.execute(f"select * from staged {order} limit {PREVIEW_ROWS}").df()
     report.preview = preview.drop(
         columns=[c for c in ("geometry", "geometry_display") if c in preview.columns]
     )
     table = "areas" if kind == "areas" else kind
-    inserted, updated, unchanged = _compare(con, table, _population_only(con, kind), live=ctx.live)
+    if direct:
+        inserted, updated, unchanged = _compare_here(con, table)
+    else:
+        inserted, updated, unchanged = _compare(
+            con, table, _population_only(con, kind), live=ctx.live
+        )
     report.inserted, report.updated, report.unchanged = inserted, updated, unchanged
 
 
@@ -1726,6 +1877,20 @@ def _compare(
         con.execute("detach live")
     if population_only:
         return 0, changed, total - new - changed
+    return new, changed, total - new - changed
+
+
+def _compare_here(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int, int]:
+    """(new, changed, unchanged) rows of `staged` against `con`'s own table (a direct
+    import's write session), kept in temp table `_cmp` for `_apply`; no `_cmp` when the
+    table is empty (a first import): every row is new."""
+    if not _first_value(con, f"select count(*) from (select 1 from {table} limit 1)"):
+        return _first_value(con, "select count(*) from staged"), 0, 0
+    con.execute("create temp table _cmp as " + _compare_sql(table, "staged", table, False))
+    new, changed, total = con.execute(
+        "select count(*) filter (where _new), count(*) filter (where _changed), count(*) "
+        "from _cmp"
+    ).fetchall()[0]
     return new, changed, total - new - changed
 
 
@@ -1807,32 +1972,64 @@ def _commit_file(db_path: Path, file_plan: FilePlan, *, dry_run: bool) -> None:
         con.execute(
             "create temp table _cmp as " + _compare_sql(table, "stg.staged", table, population_only)
         )
+        _apply(con, report, mapping, "stg.", population_only=population_only)
+        if dry_run:
+            raise _DryRun
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection,
+    report: FileReport,
+    mapping: Mapping,
+    prefix: str,
+    *,
+    population_only: bool = False,
+) -> None:
+    """Write a checked file inside a write session: records, rejects, aggregates, log.
+
+    The checked tables are `{prefix}staged` and `{prefix}issues` ("stg." for an attached
+    staging file, "" for a direct import's temp view and table); temp table `_cmp` holds the
+    comparison of `staged` with the target table (`_compare_sql`), or is missing when a
+    direct import found the table empty (all rows new).
+    """
+    kind = mapping.kind
+    table = "areas" if kind == "areas" else kind
+    staged, issues = f"{prefix}staged", f"{prefix}issues"  # names of ours, not data
+    if _has_table(con, "_cmp"):
         new, changed, total = con.execute(
             "select count(*) filter (where _new), count(*) filter (where _changed), count(*) "
             "from _cmp"
         ).fetchall()[0]
-        key = TABLE_KEYS[table]
-        if population_only:
-            con.execute(
-                """
-                update areas set population = coalesce(s.population, areas.population),
-                                 name = coalesce(s.name, areas.name)
-                from stg.staged s join _cmp c on c._key = s.area_id
-                where areas.area_id = s.area_id and c._changed
-                """
-            )
-            report.inserted, report.updated, report.unchanged = 0, changed, total - new - changed
-        else:
-            columns = TABLE_COLUMNS[table]
-            listed = ", ".join(columns)
+    else:  # a direct import into an empty table (see `_compare_here`)
+        new = total = report.inserted
+        changed = 0
+    key = TABLE_KEYS[table]
+    days = None
+    if kind == "incidents" and (new or changed):
+        days = _touched_days(con, staged)
+    if population_only:
+        con.execute(
+            f"""
+            update areas set population = coalesce(s.population, areas.population),
+                             name = coalesce(s.name, areas.name)
+            from {staged} s join _cmp c on c._key = s.area_id
+            where areas.area_id = s.area_id and c._changed
+            """
+        )
+        report.inserted, report.updated, report.unchanged = 0, changed, total - new - changed
+    else:
+        columns = TABLE_COLUMNS[table]
+        listed = ", ".join(columns)
+        with _step("insert"):
             if new == total:
                 # all new (a first import): staged is already in file order, ids unique
-                con.execute(f"insert into {table} ({listed}) select {listed} from stg.staged")
+                con.execute(f"insert into {table} ({listed}) select {listed} from {staged}")
             else:
                 con.execute(
-                    f"insert into {table} ({listed}) select {listed} from stg.staged s "
+                    f"insert into {table} ({listed}) select {listed} from {staged} s "
                     f"where s.{key} in (select _key from _cmp where _new) order by s._row"
                 )
+        if changed:
             keep = {"population"} if table == "areas" else set()
             assignments = ", ".join(
                 f"{c} = coalesce(s.{c}, {table}.{c})" if c in keep else f"{c} = s.{c}"
@@ -1840,74 +2037,176 @@ def _commit_file(db_path: Path, file_plan: FilePlan, *, dry_run: bool) -> None:
                 if c != key
             )
             con.execute(
-                f"update {table} set {assignments} from stg.staged s "
+                f"update {table} set {assignments} from {staged} s "
                 f"where {table}.{key} = s.{key} "
                 f"and s.{key} in (select _key from _cmp where _changed)"
             )
-            report.inserted, report.updated = new, changed
-            report.unchanged = total - new - changed
-        import_id = db.next_import_id(con)
-        con.execute(
-            "insert into rejects select $id, $file, _row, column_name, reason, raw "
-            "from stg.issues order by _row, reason",
-            {"id": import_id, "file": report.source_file},
+        report.inserted, report.updated = new, changed
+        report.unchanged = total - new - changed
+    import_id = db.next_import_id(con)
+    con.execute(
+        f"insert into rejects select $id, $file, _row, column_name, reason, raw "
+        f"from {issues} order by _row, reason",
+        {"id": import_id, "file": report.source_file},
+    )
+    if new or changed:
+        if kind == "incidents":
+            with _step("aggregates"):
+                if days is None:
+                    db.refresh_aggregates(con)
+                else:
+                    db.refresh_aggregates(con, days=days)
+        # "Data as of" is the last day the incidents cover, not the day they were loaded.
+        db.bump_data_version(con, as_of=queries.latest_day(con))
+    notes = {
+        k: v
+        for k, v in report.as_dict().items()
+        if k
+        in (
+            "unchanged",
+            "duplicates",
+            "warned",
+            "reasons",
+            "warnings",
+            "unmapped_rows",
+            "notes",
         )
-        if new or changed:
-            if kind == "incidents":
-                db.refresh_aggregates(con)
-            # "Data as of" is the last day the incidents cover, not the day they were loaded.
-            db.bump_data_version(con, as_of=queries.latest_day(con))
-        notes = {
-            k: v
-            for k, v in report.as_dict().items()
-            if k
-            in (
-                "unchanged",
-                "duplicates",
-                "warned",
-                "reasons",
-                "warnings",
-                "unmapped_rows",
-                "notes",
-            )
-        }
-        notes["unmapped"] = [list(u) for u in report.unmapped[:50]]
-        db.log_import(
-            con,
-            kind=kind,
-            source_file=report.source_file,
-            rows_read=report.rows_read,
-            rows_loaded=new,
-            rows_updated=changed,
-            rows_rejected=report.rejected,
-            mapping=mapping.name,
-            notes=json.dumps(notes, ensure_ascii=False),
-            import_id=import_id,
-        )
-        report.import_id = import_id
-        if dry_run:
-            raise _DryRun
+    }
+    notes["unmapped"] = [list(u) for u in report.unmapped[:50]]
+    db.log_import(
+        con,
+        kind=kind,
+        source_file=report.source_file,
+        rows_read=report.rows_read,
+        rows_loaded=new,
+        rows_updated=changed,
+        rows_rejected=report.rejected,
+        mapping=mapping.name,
+        notes=json.dumps(notes, ensure_ascii=False),
+        import_id=import_id,
+    )
+    report.import_id = import_id
+
+
+def _touched_days(con: duckdb.DuckDBPyConnection, staged: str) -> list | None:
+    """The days whose counts an incident import changes (before it writes): those of its
+    new and changed rows, and the days the changed rows had. None when the table holds no
+    incidents yet: every day is new, and a full rebuild is the cheaper way to count them."""
+    if not con.execute("select count(*) from (select 1 from incidents limit 1)").fetchall()[0][0]:
+        return None
+    return [
+        day
+        for (day,) in con.execute(
+            f"""
+            select occurred_on from {staged}
+            where incident_id in (select _key from _cmp where _new or _changed)
+            union
+            select occurred_on from incidents
+            where incident_id in (select _key from _cmp where _changed)
+            """
+        ).fetchall()
+    ]
 
 
 def _write_rejects_csv(file_plan: FilePlan, folder: Path, dry_run: bool) -> Path:
     report = file_plan.report
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in report.path.stem)
-    prefix = "dry-run-" if dry_run else ""
-    path = folder / f"{prefix}{report.import_id or 0:05d}-{stem}.csv"
+    path = _rejects_path(report, folder, dry_run)
     with contextlib.closing(duckdb.connect(str(file_plan.staging), read_only=True)) as con:
-        con.execute(
-            """
-            select $id as import_id, $file as source_file, _row as row_number, column_name,
-                   reason, raw
-            from issues order by _row, reason
-            """,
-            {"id": report.import_id, "file": report.source_file},
-        ).df().to_csv(path, index=False)
+        _issues_frame(con, "issues", report).to_csv(path, index=False)
     return path
 
 
+def _rejects_path(report: FileReport, folder: Path, dry_run: bool) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in report.path.stem)
+    prefix = "dry-run-" if dry_run else ""
+    return folder / f"{prefix}{report.import_id or 0:05d}-{stem}.csv"
+
+
+def _issues_frame(con: duckdb.DuckDBPyConnection, issues: str, report: FileReport) -> pd.DataFrame:
+    """The rejects CSV's rows: every issue of a file with its import id and source."""
+    return con.execute(
+        f"""
+        select $id as import_id, $file as source_file, _row as row_number, column_name,
+               reason, raw
+        from {issues} order by _row, reason
+        """,
+        {"id": report.import_id, "file": report.source_file},
+    ).df()
+
+
 # ---------------------------------------------------------------- running
+
+# Kinds `run` checks and writes in one write session (see `_import_direct`).
+DIRECT_KINDS = ("incidents", "events", "attendance")
+
+
+def _import_direct(
+    db_path: Path,
+    kind: str,
+    path: Path,
+    mapping: Mapping | str | Path | None,
+    rejects_dir: Path,
+    progress: Progress | None,
+) -> FileReport:
+    """Check and write one file in a single write session, all of it or none.
+
+    What `prepare` then `commit` do, without the staging file: the checked rows stay in
+    the session's temp tables and go from there into the target table, so they are
+    written once. The writer lock is held throughout, so the records compared against
+    are the ones written to. Any failure leaves the live file as it was.
+    """
+    report = FileReport(path, kind)
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="nno-import-"))
+    writing = False
+    try:
+        try:
+            chosen = load(mapping) if isinstance(mapping, str | Path) else mapping
+        except MappingError as exc:
+            raise ImportFileError(str(exc)) from None
+        if chosen is not None and chosen.kind != kind:
+            raise ImportFileError(
+                f"{path.name}: mapping {chosen.name} is for {chosen.kind}, not {kind}"
+            )
+        chosen = chosen or _choose_mapping(kind, path)
+        report.mapping = chosen.name
+        rejects = work / "rejects.csv"
+        with writer_lock(db_path), db.write_session(db_path) as con:
+            _limit_memory(con)
+            con.execute(f"set temp_directory = {_sql_text(str(work / 'spill'))}")
+            _prepare_file(con, path, chosen, db_path, report, progress, direct=True)
+            writing = True
+            _report(progress, f"writing {path.name}", None)
+            with _step("write"):
+                _apply(con, report, chosen, "")
+            if report.rejected or report.warned:
+                _issues_frame(con, "issues", report).to_csv(rejects, index=False)
+        report.status = "loaded"
+        if rejects.exists():
+            report.rejects_csv = _rejects_path(report, rejects_dir, dry_run=False)
+            shutil.move(rejects, report.rejects_csv)
+    except (ReadError, ImportFileError, MappingError) as exc:
+        report.status, report.error = "failed", str(exc)
+    except duckdb.Error as exc:
+        report.status = "failed"
+        if writing:
+            report.error = f"{path.name}: writing failed, nothing written ({exc})"
+        else:
+            # data the checks did not foresee: still one sentence, still no writes
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            report.error = f"{path.name}: could not be imported ({first})"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if report.failed:
+        report.import_id = None
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _sql_text(value: str) -> str:
+    """A string literal for the few statements that take no parameters (SET)."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def run(
@@ -1937,6 +2236,10 @@ def run(
     reports: list[FileReport] = []
     try:
         for path in files:
+            if kind in DIRECT_KINDS:
+                report = _import_direct(target, kind, Path(path), mapping, rejects_dir, progress)
+                reports.append(report)
+                continue
             with prepare(kind, [path], mapping, db_path=target, progress=progress) as plan:
                 commit(target, plan, rejects_dir=rejects_dir, progress=progress)
                 reports.extend(plan.reports)

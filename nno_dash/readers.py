@@ -504,6 +504,10 @@ def read_table(
     con.execute("alter table _raw_malformed rename to raw_malformed")
     columns = [r[0] for r in con.execute("describe _raw0").fetchall()]
     malformed = con.execute("select count(*) from raw_malformed").fetchall()[0][0]
+    # _raw0's row ids count its rows in file order, from 0, or, inside a transaction that
+    # has not committed (the importer's write session), from a large base: start at 1
+    base = con.execute("select coalesce(min(rowid), 0) from _raw0").fetchall()[0][0]
+    row = f"rowid + ({1 - int(base)})"  # a number of ours, not data
     if malformed:
         # rows DuckDB skipped shift the ordinals of the ones after; put them back:
         # a good row's file position is its ordinal plus the bad rows before it.
@@ -518,15 +522,15 @@ def read_table(
             """
         )
         con.execute(
-            """
+            f"""
             create or replace temp view raw as
             select r._row + coalesce(b.k, 0) as _row, r.* exclude (_row)
-            from (select rowid + 1 as _row, * from _raw0) r
+            from (select {row} as _row, * from _raw0) r
             asof left join _bad_steps b on r._row > b.step
             """
         )
     else:
-        con.execute("create or replace temp view raw as select rowid + 1 as _row, * from _raw0")
+        con.execute(f"create or replace temp view raw as select {row} as _row, * from _raw0")
     rows = con.execute("select count(*) from _raw0").fetchall()[0][0]
     if rows == 0 and not malformed:
         raise _fail(path, "has a header but no data rows")

@@ -1,5 +1,6 @@
 """The database file: schema, read-only viewing, atomic writes and migration of old files."""
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -134,3 +135,60 @@ def test_monthly_counts_are_the_daily_counts_summed_by_month(con):
     ).fetchall()[0][0]
     assert differences == 0
     assert con.execute("select sum(incidents) from incident_monthly").fetchall()[0][0] > 0
+
+
+def _aggregates(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    return {
+        table: con.execute(f"select * from {table} order by all").fetchall()
+        for table in ("incident_daily", "incident_monthly")
+    }
+
+
+def test_refreshing_the_touched_days_equals_a_full_rebuild(demo_db, tmp_path):
+    """The importer refreshes only the days an import touched: rows added to days that
+    already have counts, rows moved from one day (and month) to another, a day emptied,
+    a category and an area changed. The counts must be exactly a full rebuild's."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, path)
+    with db.write_session(path) as con:
+        days = [
+            r[0]
+            for r in con.execute(
+                "select occurred_on from incidents group by all order by count(*) desc limit 4"
+            ).fetchall()
+        ]
+        busy, emptied, moved_from, changed = days
+        moved_to = con.execute(
+            "select max(occurred_on) + 40 from incidents"  # a new day in a new month
+        ).fetchall()[0][0]
+        before = _aggregates(con)
+        touched = {busy, emptied, moved_from, moved_to, changed}
+        con.execute(
+            "insert into incidents by name select incident_id || '-copy' as incident_id, "
+            "* exclude (incident_id) from incidents where occurred_on = $d",
+            {"d": busy},
+        )
+        con.execute("delete from incidents where occurred_on = $d", {"d": emptied})
+        con.execute(
+            "update incidents set occurred_on = $to, occurred_at = $to::timestamp "
+            "where occurred_on = $d",
+            {"d": moved_from, "to": moved_to},
+        )
+        con.execute(
+            "update incidents set category = 'other', neighbourhood_id = null "
+            "where occurred_on = $d",
+            {"d": changed},
+        )
+        db.refresh_aggregates(con, days=sorted(touched))
+        incremental = _aggregates(con)
+        db.refresh_aggregates(con)
+        full = _aggregates(con)
+        assert incremental == full
+        assert incremental != before  # the changes did change the counts
+        daily_days = {r[2] for r in full["incident_daily"]}
+        assert emptied not in daily_days and moved_from not in daily_days
+        assert moved_to in daily_days
+        # no temp table left behind for the next refresh
+        assert not con.execute(
+            "select count(*) from duckdb_tables() where table_name = '_refresh_days'"
+        ).fetchall()[0][0]

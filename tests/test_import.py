@@ -483,6 +483,14 @@ def test_duplicate_ids(chicago_db):  # noqa: F811
         (4, "ID", "duplicate id with conflicting content"),
         (5, "ID", "duplicate id with conflicting content"),
     ]
+    # each rejected copy carries its own record from the file (kept while staging)
+    rows = raw_rows(BAD / "duplicate_ids.csv")
+    for number, raw in query(chicago_db, "select row_number, raw from rejects order by 1"):
+        record = json.loads(raw)
+        assert record.pop("_row") == number
+        assert {k: v for k, v in record.items() if v is not None} == {
+            k: v for k, v in rows[number - 1].items() if v
+        }
 
 
 def test_unusable_points(chicago_db):  # noqa: F811
@@ -617,7 +625,7 @@ def test_a_mapping_for_another_kind(chicago_db):  # noqa: F811
 def test_a_failure_while_writing_leaves_the_live_file_as_it_was(chicago_db, monkeypatch):  # noqa: F811
     before = file_digest(chicago_db)
 
-    def broken(con):
+    def broken(con, *args, **kwargs):
         raise duckdb.IOException("disk full (simulated)")
 
     monkeypatch.setattr(db, "refresh_aggregates", broken)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from pathlib import Path
 
 import duckdb
 import geopandas as gpd
+import pytest
 import shapely
 
 from nno_dash import db, geo, importer
@@ -164,3 +166,164 @@ def test_repeated_and_conflicting_ids(tmp_path):
         rejects_dir=tmp_path / "rejects",
     ).files[0]
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def _write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    data = tmp_path / name
+    data.write_text("id,when,what,where,lat,lon\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return data
+
+
+def _aggregates(path: Path) -> dict[str, list[tuple]]:
+    return {
+        table: _rows(path, f"select * from {table} order by all")
+        for table in ("incident_daily", "incident_monthly")
+    }
+
+
+def _rebuilt(path: Path, tmp_path: Path) -> dict[str, list[tuple]]:
+    """The aggregates a full rebuild gives, on a copy."""
+    copy = tmp_path / "rebuilt.duckdb"
+    shutil.copyfile(path, copy)
+    with db.write_session(copy) as con:
+        db.refresh_aggregates(con)
+    return _aggregates(copy)
+
+
+def test_an_import_refreshes_the_days_it_touches_exactly_as_a_full_rebuild(tmp_path):
+    spec = tmp_path / "fast.toml"
+    spec.write_text(SPEC)
+    target = _areas_db(tmp_path / "x.duckdb")
+
+    def run(name, lines):
+        report = importer.run(target, "incidents", [_write(tmp_path, name, lines)], spec)
+        assert report.ok, report.summary()
+        return report.files[0]
+
+    first = run(
+        "first.csv",
+        [
+            "1,2024-01-02 03:04:05,THEFT,X,41.05,-87.95",
+            "2,2024-01-02 13:00:00,THEFT,X,41.05,-87.85",
+            "3,2024-01-03 03:04:05,BATTERY,X,41.05,-87.95",
+            "4,2024-02-10 10:00:00,ROBBERY,X,41.05,-87.85",
+        ],
+    )
+    assert first.inserted == 4
+    assert _aggregates(target) == _rebuilt(target, tmp_path)
+    # more on days and months that already have counts, and a new day
+    more = run(
+        "more.csv",
+        [
+            "5,2024-01-02 20:00:00,THEFT,X,41.05,-87.95",
+            "6,2024-02-10 11:00:00,ROBBERY,X,41.05,-87.85",
+            "7,2024-03-01 11:00:00,BATTERY,X,41.05,-87.85",
+        ],
+    )
+    assert more.inserted == 3
+    after_more = _aggregates(target)
+    assert after_more == _rebuilt(target, tmp_path)
+    daily = {(r[1], str(r[2])): r[4] for r in after_more["incident_daily"]}
+    assert daily[("neighbourhood:W", "2024-01-02")] == 2
+    # replacing rows: one moves to another day and month (emptying 2024-01-03), one
+    # changes area, one is unchanged
+    replaced = run(
+        "replace.csv",
+        [
+            "3,2024-04-05 03:04:05,BATTERY,X,41.05,-87.95",
+            "5,2024-01-02 20:00:00,THEFT,X,41.05,-87.85",
+            "7,2024-03-01 11:00:00,BATTERY,X,41.05,-87.85",
+        ],
+    )
+    assert (replaced.inserted, replaced.updated, replaced.unchanged) == (0, 2, 1)
+    after = _aggregates(target)
+    assert after == _rebuilt(target, tmp_path)
+    assert after != after_more
+    assert "2024-01-03" not in {str(r[2]) for r in after["incident_daily"]}
+
+
+def test_a_direct_import_that_fails_at_any_step_writes_nothing(tmp_path, monkeypatch):
+    """`run` checks and writes a file in one write session: a failure while checking, or
+    an interruption while writing, leaves the live file byte for byte as it was, no
+    staging copy or work folder behind, and the writer lock free for the next import."""
+    import hashlib
+    import tempfile
+
+    spec = tmp_path / "fast.toml"
+    spec.write_text(SPEC)
+    target = _areas_db(tmp_path / "x.duckdb")
+    good = ["1,2024-01-02 03:04:05,THEFT,X,41.05,-87.95"]
+    assert importer.run(target, "incidents", [_write(tmp_path, "a.csv", good)], spec).ok
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    work = tmp_path / "tmp"  # the importer's work folders go here, away from other runs
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work))
+    data = _write(tmp_path, "b.csv", ["2,2024-01-03 03:04:05,THEFT,X,41.05,-87.85"])
+
+    def broken_check(*args, **kwargs):
+        raise duckdb.ConversionException("unforeseen value (simulated)")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(importer, "_dedupe", broken_check)
+        f = importer.run(target, "incidents", [data], spec).files[0]
+    assert f.failed and "b.csv: could not be imported (" in f.error
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "bump_data_version", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            importer.run(target, "incidents", [data], spec)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".x.")) == [
+        ".x.duckdb.lock"
+    ]
+    assert not list(work.iterdir())
+    # and the next import goes through (the lock was released)
+    again = importer.run(target, "incidents", [data], spec).files[0]
+    assert again.status == "loaded" and again.inserted == 1
+    assert _rows(target, "select count(*) from incidents") == [(2,)]
+
+
+def _many_rows(n: int = 60) -> list[str]:
+    lines = []
+    for i in range(1, n + 1):
+        lon = "-87.95" if i % 3 else "-87.85"
+        lines.append(f"{i},2024-01-{1 + i % 28:02d} 03:04:05,THEFT {i % 4},X,41.05,{lon}")
+    lines[10] = "11,not a date,THEFT,X,41.05,-87.95"  # a reject between loaded rows
+    return lines
+
+
+def _loaded_in_order(path: Path) -> list[tuple]:
+    return _rows(path, "select * from incidents order by rowid")
+
+
+@pytest.mark.parametrize("shuffle", ["placed", "both"])
+def test_rows_are_staged_in_file_order_when_a_join_loses_it(tmp_path, monkeypatch, shuffle):
+    """Staging pairs `mapped` and `placed` by position and checks the result's order.
+    Shuffled `placed` (not paired): the join on _row and a sort. Both shuffled alike
+    (paired, out of order): the check sorts. Either way the same rows, in file order."""
+    expected_dir = tmp_path / "plain"
+    expected_dir.mkdir()
+    plain = _import(expected_dir, _many_rows()).files[0]
+    expected = _loaded_in_order(expected_dir / "x.duckdb")
+    assert plain.inserted == 59 and [r[0] for r in expected] == [
+        str(i) for i in range(1, 61) if i != 11
+    ]
+    place = importer._place
+
+    def shuffled(con, *args, **kwargs):
+        place(con, *args, **kwargs)
+        tables = ["placed", "_mapped"] if shuffle == "both" else ["placed"]
+        for table in tables:
+            con.execute(
+                f"create or replace temp table {table} as "
+                f"select * from {table} order by hash(_row * 7919)"
+            )
+
+    monkeypatch.setattr(importer, "_place", shuffled)
+    f = _import(tmp_path, _many_rows()).files[0]
+    assert (f.inserted, f.rejected, f.reasons) == (plain.inserted, 1, plain.reasons)
+    assert _loaded_in_order(tmp_path / "x.duckdb") == expected
+    assert list(f.preview["incident_id"]) == list(plain.preview["incident_id"])

@@ -247,3 +247,23 @@ def test_unique_names():
 def test_paths_as_strings(con):
     result, _ = read(con, str(Path(GOOD / "tab.tsv")))
     assert result.rows == 2
+
+
+def test_row_numbers_inside_an_open_transaction_of_a_file_database(tmp_path):
+    """The importer reads inside its write session's transaction, where DuckDB numbers
+    uncommitted rows from a large base: `_row` must still be 1, 2, 3... in file order."""
+    with duckdb.connect(str(tmp_path / "session.duckdb")) as con:
+        con.execute("begin transaction")
+        assert con.execute("select 1").fetchall() == [(1,)]
+        _, frame = read(con, BAD / "short_row.csv")
+        assert frame["_row"].tolist() == [1, 3, 4]
+        expected = [r["ID"] for i, r in enumerate(raw_rows(BAD / "short_row.csv"), 1) if i != 2]
+        assert frame["ID"].tolist() == expected
+        con.execute("drop view raw")
+        con.execute("drop table _raw0")
+        con.execute("drop table raw_malformed")
+        _, frame = read(con, GOOD / "latlon.csv")
+        rows = raw_rows(GOOD / "latlon.csv")
+        assert frame["_row"].tolist() == list(range(1, len(rows) + 1))
+        assert frame["ID"].tolist() == [r["ID"] for r in rows]
+        con.execute("rollback")
