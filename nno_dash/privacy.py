@@ -202,33 +202,45 @@ def _dimensions(frame: pd.DataFrame, value_columns: set[str]) -> list[str]:
     ]
 
 
+def _subtotal_rows(key: pd.Series | None, n: int) -> list[np.ndarray]:
+    """Row positions of each subtotal over `key` (None: the grand total) that has two or more
+    rows, in order of first appearance; a subtotal of one row reveals nothing more."""
+    if key is None:
+        return [np.arange(n)] if n >= 2 else []
+    codes, _ = pd.factorize(key, use_na_sentinel=False)  # a missing key is a group too
+    order = np.argsort(codes, kind="stable")
+    groups = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
+    return [rows for rows in groups if len(rows) >= 2]
+
+
 def _secondary(
     values: pd.DataFrame, hidden: pd.DataFrame, groups: list[pd.Series | None]
 ) -> pd.DataFrame:
-    """Withhold more cells until no subtotal holds exactly one hidden non-zero cell."""
-    secondary = pd.DataFrame(False, index=values.index, columns=values.columns)
+    """Withhold more cells until no subtotal holds exactly one hidden non-zero cell.
+
+    In each such subtotal the smallest other non-zero cell is withheld too (the first of
+    equals), column by column, until nothing changes. On arrays: the pandas version of
+    this loop was a tenth of Home's rerun.
+    """
+    counts = values.to_numpy(dtype=float)
+    primary = hidden.to_numpy(dtype=bool)
+    secondary = np.zeros_like(primary)
+    subtotals = [rows for key in groups for rows in _subtotal_rows(key, len(values))]
     changed = True
     while changed:
         changed = False
-        for column in values.columns:
-            col_hidden = hidden[column] | secondary[column]
-            for key in groups:
-                grouped = (
-                    [values.index]
-                    if key is None
-                    else [g.index for _, g in values.groupby(key, sort=False, dropna=False)]
-                )
-                for rows in grouped:
-                    if len(rows) < 2 or int(col_hidden[rows].sum()) != 1:
-                        continue
-                    candidates = values.loc[rows, column]
-                    candidates = candidates[~col_hidden[rows] & candidates.gt(0)]
-                    if candidates.empty:
-                        continue
-                    secondary.loc[candidates.idxmin(), column] = True
-                    col_hidden = hidden[column] | secondary[column]
-                    changed = True
-    return secondary
+        for column in range(counts.shape[1]):
+            col_hidden = primary[:, column] | secondary[:, column]
+            for rows in subtotals:
+                if int(col_hidden[rows].sum()) != 1:
+                    continue
+                candidates = rows[~col_hidden[rows] & (counts[rows, column] > 0)]
+                if not len(candidates):
+                    continue
+                smallest = candidates[np.argmin(counts[candidates, column])]
+                secondary[smallest, column] = col_hidden[smallest] = True
+                changed = True
+    return pd.DataFrame(secondary, index=values.index, columns=values.columns)
 
 
 def protect(
