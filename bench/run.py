@@ -49,6 +49,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # run as a script from a checko
 # AppTest outside a server warns on every cache clear; errors still show.
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
+import nno_dash  # noqa: E402, F401, I001  (first: it sets numpy's BLAS threads, as in the app)
 import duckdb  # noqa: E402
 import pandas_way  # noqa: E402
 
@@ -153,6 +154,7 @@ def top_up_events(path: Path, wanted: int) -> None:
             )
             have = con.execute("select count(*) from events").fetchone()[0]
         if rounds:
+            db.refresh_event_facts(con)
             db.bump_data_version(con)
             log(f"  events topped up to {have:,}")
 

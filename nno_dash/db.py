@@ -22,7 +22,7 @@ import duckdb
 
 from nno_dash.vocab import AREA_COLUMNS, CATEGORIES
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # version -> statements that upgrade a file from version-1. schema.sql has already
 # created any missing table when these run; they add what changed inside old tables.
@@ -32,6 +32,7 @@ MIGRATIONS: dict[int, list[str]] = {
         "update areas set geometry_display = geometry where geometry_display is null",
     ],
     3: [],  # incident_monthly: schema.sql creates it, refresh_aggregates fills it
+    4: [],  # event_facts: schema.sql creates it, refresh_event_facts fills it
 }
 
 
@@ -85,7 +86,25 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
     set_meta(con, "schema_version", str(SCHEMA_VERSION))
     if 0 < found < SCHEMA_VERSION:
         refresh_aggregates(con)
+        refresh_event_facts(con)
     return found
+
+
+def refresh_event_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild event_facts, each event with its attendance, after a write to either table.
+
+    About 0.1 s for 20,000 events; in start order, so a period's events are near each other.
+    """
+    con.execute("delete from event_facts")
+    con.execute(
+        """
+        insert into event_facts by name
+        select e.*, a.headcount, a.residents, a.youth, a.officers,
+            a.partners as partners_present, a.survey_n, a.trust_before, a.trust_after
+        from events e left join attendance a using (event_id)
+        order by e.starts_at, e.event_id
+        """
+    )
 
 
 def refresh_aggregates(

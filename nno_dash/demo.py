@@ -1454,6 +1454,7 @@ def _write(
         con.execute(_INSERT_INCIDENTS, {"id_format": f"DC-%0{width}d", "source": SOURCE})
         con.unregister("demo_incidents")
         db.refresh_aggregates(con)
+        db.refresh_event_facts(con)
         rows = len(areas) + len(incidents) + len(events) + len(attendance) + len(homes)
         db.log_import(
             con,

@@ -409,12 +409,15 @@ def match_comparisons(
     `areas` has area_id, prior_level (log incidents per 1,000 in the baseline year) and
     prior_trend (log ratio of its second half to its first). Distances are on standardised
     features; treated areas take turns choosing their nearest unused pool area, so every
-    treated area gets look-alikes. Returns the chosen rows with `distance`, nearest first.
+    treated area gets look-alikes. Returns the chosen rows with `distance`, nearest first
+    (a fresh index).
     """
     if not pool or not treated or n <= 0:
         return areas.iloc[0:0].assign(distance=[])
     position = {a: i for i, a in enumerate(areas["area_id"])}
-    features = areas[["prior_level", "prior_trend"]].to_numpy(float)
+    features = np.column_stack(
+        [areas["prior_level"].to_numpy(float), areas["prior_trend"].to_numpy(float)]
+    )
     both = features[[position[a] for a in treated + pool]]
     with np.errstate(invalid="ignore"):
         spread = np.nanstd(both, axis=0)
@@ -433,8 +436,10 @@ def match_comparisons(
                 j = ranks.pop(0)
                 chosen.append(j)
                 distance.append(float(dist[i, j]))
-    picked = areas.iloc[[position[pool[j]] for j in chosen]].reset_index(drop=True)
-    return picked.assign(distance=distance).sort_values("distance", kind="stable")
+    nearest = np.argsort(distance, kind="stable")
+    rows = [position[pool[chosen[i]]] for i in nearest]
+    picked = areas.iloc[rows].assign(distance=np.asarray(distance, dtype=float)[nearest])
+    return picked.reset_index(drop=True)
 
 
 # The event study ----------------------------------------------------------------------------
@@ -455,61 +460,53 @@ def _df(con: Con, sql: str, params: dict[str, object]) -> pd.DataFrame:
     return run(con, sql, params)
 
 
-def weekly_counts(
-    con: Con, kind: str, categories: tuple[str, ...], anchor: date, weeks: int
-) -> pd.DataFrame:
-    """area_id, week, incidents for every area of a kind, weeks -weeks..weeks-1 from anchor.
+@dataclass(frozen=True)
+class StudyData:
+    """What the event study reads from the database, in one statement (`study_data`).
 
-    Week k starts on anchor + 7k days. Zero weeks are filled in; weeks not wholly inside the
-    data are left out. One statement, zero-filled in DuckDB, ordered by area and week.
+    `profile`: per area of the kind, by area_id: name, population, prior crime level and
+    trend (the baseline year before the window), the program's events in the window and
+    near the day. `counts[s, i, k]`: incidents in profile row i in week k - weeks, around
+    the day (s = 0) or 52 weeks earlier (s = 1, the placebo), zero-filled; `inside[s, k]`
+    says whether that week lies wholly inside the data.
     """
+
+    profile: pd.DataFrame
+    counts: np.ndarray
+    inside: np.ndarray
+
+    @property
+    def week_numbers(self) -> np.ndarray:
+        return np.arange(-(self.counts.shape[2] // 2), self.counts.shape[2] // 2)
+
+
+PLACEBO_WEEKS = 52  # the placebo: the same comparison this much earlier
+
+
+def study_data(
+    con: Con, kind: str, categories: tuple[str, ...], program: str | None, anchor: date, weeks: int
+) -> StudyData:
+    """The event study's areas and weekly counts for the day and its placebo, one statement.
+
+    DuckDB's fixed cost per statement made three statements a third of the study's wait. One
+    scan counts incidents by area and week from the day, from the baseline year's start to the
+    window's end; the baseline halves, the window and the placebo window (52 weeks earlier,
+    which starts where the baseline does) are sums of those weeks, zero-filled here.
+    """
+    first_week = -(weeks + BASELINE_WEEKS)  # the baseline year's first week
+    start, end = anchor + timedelta(weeks=-weeks), anchor + timedelta(weeks=weeks, days=-1)
     sql = f"""
-    with extent as (select min(occurred_on) as first, max(occurred_on) as last
-                    from incident_daily),
-    wk as (
-        select w.week
-        from range(-$weeks, $weeks) w(week), extent
-        where $anchor::date + 7 * w.week::integer >= extent.first
-          and $anchor::date + 7 * w.week::integer + 6 <= extent.last
-    ),
-    counts as (
+    with weekly as (
         select d.area_id,
             floor(date_diff('day', $anchor::date, d.occurred_on) / 7)::integer as week,
             sum(d.incidents)::bigint as incidents
         from incident_daily d
-        where d.kind = $kind and d.area_id is not null
-          and d.occurred_on between $start and $end and {CATEGORY_SELECTED}
+        where d.kind = $kind and d.area_id is not null and {CATEGORY_SELECTED}
+          and d.occurred_on between $first and $end
         group by all
-    )
-    select a.area_id, wk.week::integer as week, coalesce(counts.incidents, 0)::bigint as incidents
-    from areas a cross join wk
-    left join counts on counts.area_id = a.area_id and counts.week = wk.week
-    where a.kind = $kind
-    order by a.area_id, wk.week
-    """
-    start, end = anchor - timedelta(weeks=weeks), anchor + timedelta(weeks=weeks, days=-1)
-    params = {"kind": kind, "anchor": anchor, "start": start, "end": end, "weeks": weeks}
-    return _df(con, sql, {**params, "categories": list(categories)})
-
-
-def area_profile(
-    con: Con, kind: str, categories: tuple[str, ...], program: str | None, anchor: date, weeks: int
-) -> pd.DataFrame:
-    """Per area of a kind: name, population, prior crime level and trend (the baseline year
-    before the window), and the program's events in the window and near the anchor day."""
-    start = anchor - timedelta(weeks=weeks)
-    end = anchor + timedelta(weeks=weeks, days=-1)
-    bstart = start - timedelta(weeks=BASELINE_WEEKS)
-    bmid = start - timedelta(weeks=BASELINE_WEEKS // 2)
-    sql = f"""
-    with base as (
-        select d.area_id,
-            sum(d.incidents) filter (where d.occurred_on < $bmid) as base_first,
-            sum(d.incidents) filter (where d.occurred_on >= $bmid) as base_second
-        from incident_daily d
-        where d.kind = $kind and d.occurred_on >= $bstart and d.occurred_on < $start
-          and {CATEGORY_SELECTED}
-        group by 1
+    ),
+    per_area as (
+        select area_id, list(week) as weeks, list(incidents) as counts from weekly group by 1
     ),
     ev as (
         select {EVENT_AREA} as area_id, count(*) as program_events,
@@ -521,11 +518,12 @@ def area_profile(
         group by 1
     )
     select a.area_id, a.name, a.population,
-        coalesce(base.base_first, 0)::bigint as base_first,
-        coalesce(base.base_second, 0)::bigint as base_second,
         coalesce(ev.program_events, 0)::bigint as program_events,
-        coalesce(ev.events_near_day, 0)::bigint as events_near_day
-    from areas a left join base using (area_id) left join ev using (area_id)
+        coalesce(ev.events_near_day, 0)::bigint as events_near_day,
+        per_area.weeks, per_area.counts,
+        (select min(occurred_on) from incident_daily) as first_day,
+        (select max(occurred_on) from incident_daily) as last_day
+    from areas a left join ev using (area_id) left join per_area using (area_id)
     where a.kind = $kind
     order by a.area_id
     """
@@ -533,21 +531,53 @@ def area_profile(
         "kind": kind,
         "categories": list(categories),
         "program": program,
+        "anchor": anchor,
+        "first": anchor + timedelta(weeks=first_week),
         "start": start,
         "end": end,
-        "bstart": bstart,
-        "bmid": bmid,
         "near_start": anchor - timedelta(days=ANCHOR_SLACK_DAYS),
         "near_end": anchor + timedelta(days=ANCHOR_SLACK_DAYS + 1),
     }
     out = _df(con, sql, params)
-    pop = out["population"].astype(float)
-    base = out["base_first"] + out["base_second"]
-    out["prior_rate"] = 1000.0 * base / pop  # incidents per 1,000 in the baseline year
-    out["prior_level"] = np.log((base + 0.5) / pop * 1000.0)
-    out["prior_trend"] = np.log((out["base_second"] + 0.5) / (out["base_first"] + 0.5))
-    out["program_rate"] = 1000.0 * out["program_events"] / pop
-    return out
+    weekly = np.zeros((len(out), weeks - first_week), dtype=np.int64)  # weeks first_week..weeks-1
+    for row, (week, n) in enumerate(out[["weeks", "counts"]].to_numpy()):
+        if isinstance(week, (list, np.ndarray)) and len(week):
+            weekly[row, np.asarray(week) - first_week] = n
+
+    def span(first: int, last: int) -> np.ndarray:
+        """Each area's counts in weeks first..last-1 (weeks from the day)."""
+        return weekly[:, first - first_week : last - first_week]
+
+    half = first_week + BASELINE_WEEKS // 2
+    base_first, base_second = span(first_week, half).sum(axis=1), span(half, -weeks).sum(axis=1)
+    placebo = anchor - timedelta(weeks=PLACEBO_WEEKS)
+    counts = np.stack([span(-weeks, weeks), span(-weeks - PLACEBO_WEEKS, weeks - PLACEBO_WEEKS)])
+    inside = np.zeros((2, 2 * weeks), dtype=bool)
+    if len(out) and pd.notna(out["first_day"].iloc[0]):
+        first_day = pd.Timestamp(out["first_day"].iloc[0]).date()
+        last_day = pd.Timestamp(out["last_day"].iloc[0]).date()
+        for s, at in enumerate((anchor, placebo)):
+            for k in range(2 * weeks):
+                week_start = at + timedelta(weeks=k - weeks)
+                inside[s, k] = week_start >= first_day and week_start + timedelta(6) <= last_day
+    pop = out["population"].to_numpy(float)
+    first, second = base_first.astype(float), base_second.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        derived = {
+            "prior_rate": 1000.0 * (first + second) / pop,  # per 1,000 in the baseline year
+            "prior_level": np.log((first + second + 0.5) / pop * 1000.0),
+            "prior_trend": np.log((second + 0.5) / (first + 0.5)),
+            "program_rate": 1000.0 * out["program_events"].to_numpy(float) / pop,
+        }
+    profile = pd.concat(
+        [
+            out[["area_id", "name", "population"]],
+            pd.DataFrame({"base_first": base_first, "base_second": base_second}, index=out.index),
+            out[["program_events", "events_near_day"]],
+        ],
+        axis=1,
+    )
+    return StudyData(profile.assign(**derived), counts, inside)
 
 
 @dataclass(frozen=True)
@@ -624,21 +654,30 @@ def event_study(
             )  # fmt: skip
         anchor = pick.sort_values(["events", "day"]).iloc[-1]["day"]
     anchor = pd.Timestamp(anchor).date()
-    profile = area_profile(con, kind, categories, program, anchor, weeks)
-    profile = profile[profile["population"].fillna(0) > 0]
+    data = study_data(con, kind, categories, program, anchor, weeks)
+    populated = data.profile["population"].fillna(0).to_numpy() > 0
+    profile, counts = data.profile[populated], data.counts[:, populated, :]
+    # The selections below run on arrays: pandas' per-operation cost was a third of the study.
+    ids = profile["area_id"].to_numpy(object)
+    populations = profile["population"].to_numpy(float)
+    program_events = profile["program_events"].to_numpy()
+    program_rate = profile["program_rate"].to_numpy(float)
     notes: list[str] = []
 
     if filters.area_ids:
-        treated_ids = [a for a in filters.area_ids if a in set(profile["area_id"])]
-        without = profile[profile["area_id"].isin(treated_ids) & (profile["program_events"] == 0)]
+        present = set(ids)
+        treated_ids = [a for a in filters.area_ids if a in present]
+        is_treated = _member(ids, treated_ids)
+        without = profile[is_treated & (program_events == 0)]
         if len(without):
             notes.append(
                 f"{', '.join(without['name'])} had no {program_label(program) if program else ''} "
                 "events in the window; the estimate still treats them as treated (your choice)."
             )
     else:
-        treated_ids = list(profile.loc[profile["events_near_day"] > 0, "area_id"])
-    treated = profile[profile["area_id"].isin(treated_ids)]
+        is_treated = profile["events_near_day"].to_numpy() > 0
+        treated_ids = list(ids[is_treated])
+    treated = profile[is_treated]
     if treated.empty:
         return EventStudy(
             program, anchor, weeks, treated, _empty_areas(), _empty_areas(),
@@ -648,14 +687,14 @@ def event_study(
     touches = neighbours(con, kind)
     buffer_ids = sorted(set().union(*(touches.get(a, set()) for a in treated_ids)))
     buffer_ids = [a for a in buffer_ids if a not in treated_ids]
-    others = profile[~profile["area_id"].isin(treated_ids)]
-    treated_rate = treated["program_events"].sum() / treated["population"].sum() * 1000
+    other, away = ~is_treated, ~_member(ids, buffer_ids)
+    treated_rate = program_events[is_treated].sum() / populations[is_treated].sum() * 1000
     tiers = [
-        (others["program_events"] == 0) & ~others["area_id"].isin(buffer_ids),
-        (others["program_rate"] < treated_rate) & ~others["area_id"].isin(buffer_ids),
-        others["program_events"] == 0,
-        others["program_rate"] < treated_rate,
-        others["program_rate"] >= 0,
+        other & (program_events == 0) & away,
+        other & (program_rate < treated_rate) & away,
+        other & (program_events == 0),
+        other & (program_rate < treated_rate),
+        other & (program_rate >= 0),
     ]
     tier_notes = [
         "",
@@ -670,7 +709,7 @@ def event_study(
     ]
     # A tier is used when it has enough areas to choose look-alikes from, not just to fill.
     n_wanted = max(4, 2 * len(treated_ids))
-    pools = [list(others.loc[mask, "area_id"]) for mask in tiers]
+    pools = [list(ids[mask]) for mask in tiers]
     usable = [i for i, p in enumerate(pools) if len(p) >= n_wanted] or [
         i for i, p in enumerate(pools) if len(p) >= MIN_COMPARISONS
     ]
@@ -680,58 +719,61 @@ def event_study(
         notes.append(note)
     comparison = match_comparisons(profile, treated_ids, pool, n_wanted)
     comparison_ids = list(comparison["area_id"])
-    buffer = profile[profile["area_id"].isin(buffer_ids) & ~profile["area_id"].isin(comparison_ids)]
+    in_buffer = ~away & ~_member(ids, comparison_ids)
+    buffer = profile[in_buffer]
 
-    pops = dict(zip(profile["area_id"], profile["population"].astype(float), strict=True))
-    in_panel = treated_ids + comparison_ids
+    week_numbers = data.week_numbers
+    panel_rows = np.flatnonzero(_member(ids, treated_ids + comparison_ids))  # by area_id
+    panel_treated = _member(ids[panel_rows], treated_ids)
 
-    def fit(at: date) -> tuple[DidResult, pd.DataFrame]:
-        counts = weekly_counts(con, kind, categories, at, weeks)
-        ids = counts["area_id"].to_numpy(object)
-        keep = _member(ids, in_panel)
-        week = counts["week"].to_numpy()[keep]
+    def fit(study: int) -> DidResult:
+        """The difference in differences on the zero-filled area x week panel."""
+        weeks_inside = np.flatnonzero(data.inside[study])
+        n_areas, n_weeks = len(panel_rows), len(weeks_inside)
         panel = pd.DataFrame(
             {
-                "area_id": ids[keep],
-                "week": week,
-                "incidents": counts["incidents"].to_numpy()[keep],
-                "population": [pops[a] for a in ids[keep]],
-                "treated": _member(ids[keep], treated_ids),
-                "post": week >= 0,
+                "area_id": np.repeat(ids[panel_rows], n_weeks),
+                "week": np.tile(week_numbers[weeks_inside], n_areas),
+                "incidents": counts[study][np.ix_(panel_rows, weeks_inside)].ravel(),
+                "population": np.repeat(populations[panel_rows], n_weeks),
+                "treated": np.repeat(panel_treated, n_weeks),
+                "post": np.tile(week_numbers[weeks_inside] >= 0, n_areas),
             }
         )
-        return did_poisson(panel), counts
+        return did_poisson(panel)
 
-    estimate, counts = fit(anchor)
+    estimate = fit(0)
     if estimate.weeks_post < weeks:
         notes.append(
             f"Only {estimate.weeks_post} whole weeks of data after the day (of {weeks} asked)."
         )
-    placebo_at = anchor - timedelta(weeks=52)
-    placebo, _ = fit(placebo_at)
+    placebo = fit(1)
     placebo = placebo if placebo.estimated else None
 
     # The Weighted Displacement Difference: the same pre/post weeks, buffer included.
-    count_ids, count_weeks = counts["area_id"].to_numpy(object), counts["week"].to_numpy()
-    count_incidents = counts["incidents"].to_numpy()
-    fitted_weeks = estimate.weekly["week"].to_numpy() if estimate.estimated else []
+    fitted = np.isin(week_numbers, estimate.weekly["week"]) if estimate.estimated else None
 
-    def before_after(ids: list[str]) -> tuple[int, int]:
-        part = _member(count_ids, ids) & np.isin(count_weeks, fitted_weeks)
-        before = part & (count_weeks < 0)
-        return int(count_incidents[before].sum()), int(count_incidents[part & ~before].sum())
+    def before_after(rows: np.ndarray) -> tuple[int, int]:
+        block = counts[0][rows][:, fitted]
+        after = week_numbers[fitted] >= 0
+        return int(block[:, ~after].sum()), int(block[:, after].sum())
 
     wdd = None
     if estimate.estimated and len(buffer) and estimate.weeks_pre == estimate.weeks_post:
-        pop = profile.set_index("area_id")["population"].astype(float)
-        comp_pop = pop[comparison_ids].sum()
+        is_comparison = _member(ids, comparison_ids)
+        comp_pop = populations[is_comparison].sum()
         wdd = weighted_displacement_difference(
-            before_after(treated_ids),
-            before_after(list(buffer["area_id"])),
-            before_after(comparison_ids),
-            scale_treated=pop[treated_ids].sum() / comp_pop,
-            scale_buffer=pop[list(buffer["area_id"])].sum() / comp_pop,
+            before_after(is_treated),
+            before_after(in_buffer),
+            before_after(is_comparison),
+            scale_treated=populations[is_treated].sum() / comp_pop,
+            scale_buffer=populations[in_buffer].sum() / comp_pop,
         )
+    observed = counts[0][:, data.inside[0]]
+    series = _series(
+        ids, observed, week_numbers[data.inside[0]], populations, treated_ids, comparison_ids,
+        estimate, anchor,
+    )  # fmt: skip
 
     return EventStudy(
         program=program,
@@ -743,30 +785,31 @@ def event_study(
         estimate=estimate,
         placebo=placebo,
         wdd=wdd,
-        series=_series(counts, profile, treated_ids, comparison_ids, estimate, anchor),
+        series=series,
         notes=tuple(notes),
     )
 
 
 def _series(
-    counts: pd.DataFrame,
-    profile: pd.DataFrame,
+    ids: np.ndarray,
+    observed: np.ndarray,
+    weeks: np.ndarray,
+    populations: np.ndarray,
     treated_ids: list[str],
     comparison_ids: list[str],
     estimate: DidResult,
     anchor: date,
 ) -> pd.DataFrame:
-    """week, week_start, group, incidents, population, rate_per_1000 for the chart and CSV."""
-    pops = dict(zip(profile["area_id"], profile["population"].astype(float), strict=True))
-    ids, week = counts["area_id"].to_numpy(object), counts["week"].to_numpy()
-    incidents = counts["incidents"].to_numpy(float)
+    """week, week_start, group, incidents, population, rate_per_1000 for the chart and CSV.
+
+    `observed[i, k]`: incidents in area ids[i] in week weeks[k] (weeks inside the data)."""
     parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float]] = []
     for group, members in (("Treated areas", treated_ids), ("Comparison areas", comparison_ids)):
         mask = _member(ids, members)
-        weeks, at = np.unique(week[mask], return_inverse=True)
-        observed = np.bincount(at, weights=incidents[mask], minlength=len(weeks))
+        shown = weeks if mask.any() else weeks[:0]
+        total = observed[mask].sum(axis=0).astype(float) if mask.any() else np.zeros(0)
         parts.append(
-            (group, weeks, observed, np.full(len(weeks), np.nan), _total_population(pops, members))
+            (group, shown, total, np.full(len(shown), np.nan), float(populations[mask].sum()))
         )
     if estimate.estimated:
         expected = estimate.weekly
@@ -776,36 +819,31 @@ def _series(
                 expected["week"].to_numpy(),
                 np.full(len(expected), np.nan),
                 expected["expected"].to_numpy(float),
-                _total_population(pops, treated_ids),
+                float(populations[_member(ids, treated_ids)].sum()),
             )
         )
-    out = pd.DataFrame(
+    week = np.concatenate([p[1] for p in parts]).astype(int)
+    # Observed weeks are whole counts; the model's counterfactual is an expectation.
+    observed = np.concatenate([p[2] for p in parts])
+    expected = np.concatenate([p[3] for p in parts])
+    population = np.concatenate([[p[4]] * len(p[1]) for p in parts])
+    return pd.DataFrame(
         {
-            "week": np.concatenate([p[1] for p in parts]).astype(int),
+            "week": week,
+            "week_start": [anchor + timedelta(weeks=int(w)) for w in week],
             "group": np.concatenate([[p[0]] * len(p[1]) for p in parts]),
-            # Observed weeks are whole counts; the model's counterfactual is an expectation.
-            "incidents": pd.array(np.concatenate([p[2] for p in parts]), dtype="Int64"),
-            "expected_incidents": np.concatenate([p[3] for p in parts]),
-            "population": np.concatenate([[p[4]] * len(p[1]) for p in parts]),
+            "incidents": pd.array(observed, dtype="Int64"),
+            "expected_incidents": expected,
+            "population": population,
+            "rate_per_1000": 1000.0 * np.where(np.isnan(observed), expected, observed) / population,
         }
     )
-    out["week_start"] = [anchor + timedelta(weeks=int(w)) for w in out["week"]]
-    count = out["incidents"].astype(float).fillna(out["expected_incidents"])
-    out["rate_per_1000"] = 1000.0 * count / out["population"]
-    columns = ["week", "week_start", "group", "incidents", "expected_incidents", "population"]
-    return out[[*columns, "rate_per_1000"]]
-
-
-def _total_population(pops: dict[str, float], ids: list[str]) -> float:
-    """Residents of these areas together."""
-    return float(sum(pops[a] for a in ids))
 
 
 def program_days(con: Con, program: str | None = DEFAULT_PROGRAM) -> pd.DataFrame:
-    """day, events, areas: days with the program's events, busiest first within a year."""
+    """day, events: every day with the program's events (all programs: None), by day."""
     sql = """
-    select e.starts_at::date as day, count(*) as events,
-        count(distinct e.neighbourhood_id) as neighbourhoods
+    select e.starts_at::date as day, count(*) as events
     from events e
     where ($program::varchar is null or e.program = $program::varchar)
     group by 1 order by 1

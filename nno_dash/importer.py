@@ -2056,6 +2056,8 @@ def _apply(
                     db.refresh_aggregates(con)
                 else:
                     db.refresh_aggregates(con, days=days)
+        if table in ("events", "attendance"):
+            db.refresh_event_facts(con)
         # "Data as of" is the last day the incidents cover, not the day they were loaded.
         db.bump_data_version(con, as_of=queries.latest_day(con))
     notes = {

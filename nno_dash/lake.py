@@ -33,6 +33,7 @@ TABLES = (
     "events",
     "attendance",
     "attendance_home_areas",
+    "event_facts",
     "incidents",
     "incident_daily",
     "incident_monthly",

@@ -125,9 +125,9 @@ def nno_by_year(con: Con, filters: Filters, years: int = NNO_YEARS) -> pd.DataFr
     ),
     nno as (
         select year(e.starts_at) as year, count(*) as events,
-            coalesce(sum(a.headcount), 0)::bigint as attendance,
+            coalesce(sum(e.headcount), 0)::bigint as attendance,
             count(distinct e.neighbourhood_id) as areas_reached
-        from events e left join attendance a using (event_id)
+        from event_facts e
         where e.program = $program
           and e.starts_at >= make_date($first_year, 1, 1)
           and e.starts_at < make_date($last_year + 1, 1, 1)

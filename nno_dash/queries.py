@@ -2,7 +2,8 @@
 
 Every aggregation runs in DuckDB and only results cross into pandas. Incident counts come
 from the `incident_daily` pre-aggregate, so their cost does not grow with the incident
-table. SQL is fixed text with named parameters; optional filters live inside it.
+table; event questions read `event_facts` (events with their attendance), so none joins.
+SQL is fixed text with named parameters; optional filters live inside it.
 No function here returns an incident's location or id: that is what keeps pages safe.
 """
 
@@ -126,10 +127,10 @@ def headline(con: Con, filters: Filters) -> pd.DataFrame:
         select
             count(*) filter (where e.starts_at >= $start) as events,
             count(*) filter (where e.starts_at < $pend + interval 1 day) as events_prev,
-            sum(a.headcount) filter (where e.starts_at >= $start) as attendance,
-            sum(a.headcount) filter (where e.starts_at < $pend + interval 1 day) as attendance_prev,
+            sum(e.headcount) filter (where e.starts_at >= $start) as attendance,
+            sum(e.headcount) filter (where e.starts_at < $pend + interval 1 day) as attendance_prev,
             count(distinct {EVENT_AREA}) filter (where e.starts_at >= $start) as areas_reached
-        from events e left join attendance a using (event_id)
+        from event_facts e
         where ((e.starts_at >= $start and e.starts_at < $end + interval 1 day)
             or (e.starts_at >= $pstart and e.starts_at < $pend + interval 1 day))
           and {AREA_SELECTED.format(col=EVENT_AREA)}
@@ -166,17 +167,12 @@ def area_summary(con: Con, filters: Filters) -> pd.DataFrame:
           and {CATEGORY_SELECTED.format(col="d.category")}
         group by 1
     ),
-    ev as (
-        select {EVENT_AREA} as area_id, count(*) as events,
-            sum(a.headcount) as attendance, max(e.starts_at)::date as last_event_on
-        from events e left join attendance a using (event_id)
-        where e.starts_at >= $start and e.starts_at < $end + interval 1 day
-          and {PROGRAM_SELECTED.format(col="e.program")}
-        group by 1
-    ),
-    last_ever as (
-        select {EVENT_AREA} as area_id, max(e.starts_at)::date as last_event_ever
-        from events e
+    ev as (  -- one pass: the period's events, and the last event ever up to its end
+        select {EVENT_AREA} as area_id,
+            count(*) filter (where e.starts_at >= $start) as events,
+            sum(e.headcount) filter (where e.starts_at >= $start) as attendance,
+            max(e.starts_at)::date as last_event_ever
+        from event_facts e
         where e.starts_at < $end + interval 1 day and {PROGRAM_SELECTED.format(col="e.program")}
         group by 1
     )
@@ -186,8 +182,8 @@ def area_summary(con: Con, filters: Filters) -> pd.DataFrame:
         coalesce(cur.incidents_prev, 0)::bigint as incidents_prev,
         coalesce(ev.events, 0)::bigint as events,
         coalesce(ev.attendance, 0)::bigint as attendance,
-        last_ever.last_event_ever as last_event_on,
-        date_diff('day', last_ever.last_event_ever, $end::date) as days_since_event,
+        ev.last_event_ever as last_event_on,
+        date_diff('day', ev.last_event_ever, $end::date) as days_since_event,
         1000.0 * coalesce(cur.incidents, 0) / nullif(a.population, 0) as incident_rate,
         1000.0 * coalesce(cur.incidents_prev, 0) / nullif(a.population, 0) as incident_rate_prev,
         1000.0 * coalesce(ev.events, 0) / nullif(a.population, 0) as event_rate,
@@ -197,7 +193,6 @@ def area_summary(con: Con, filters: Filters) -> pd.DataFrame:
     from areas a
     left join cur using (area_id)
     left join ev using (area_id)
-    left join last_ever using (area_id)
     where a.kind = $kind and {AREA_SELECTED.format(col="a.area_id")}
     order by a.name
     """
@@ -211,8 +206,8 @@ def events_by_month(con: Con, filters: Filters) -> pd.DataFrame:
     """month, program, events, attendance: monthly outreach in the period by program."""
     sql = f"""
     select date_trunc('month', e.starts_at)::date as month, e.program,
-        count(*) as events, coalesce(sum(a.headcount), 0)::bigint as attendance
-    from events e left join attendance a using (event_id)
+        count(*) as events, coalesce(sum(e.headcount), 0)::bigint as attendance
+    from event_facts e
     where {EVENTS_WHERE}
     group by all order by month, e.program
     """
@@ -275,16 +270,16 @@ def events_by_program(con: Con, filters: Filters) -> pd.DataFrame:
     sql = f"""
     select e.program,
         count(*) filter (where e.starts_at >= $start) as events,
-        coalesce(sum(a.headcount) filter (where e.starts_at >= $start), 0)::bigint as attendance,
+        coalesce(sum(e.headcount) filter (where e.starts_at >= $start), 0)::bigint as attendance,
         count(*) filter (where e.starts_at < $pend + interval 1 day) as events_prev,
-        coalesce(sum(a.headcount) filter (where e.starts_at < $pend + interval 1 day), 0)::bigint
+        coalesce(sum(e.headcount) filter (where e.starts_at < $pend + interval 1 day), 0)::bigint
             as attendance_prev,
-        sum(a.survey_n) filter (where e.starts_at >= $start) as survey_n,
-        sum(a.trust_before * a.survey_n) filter (where e.starts_at >= $start)
-            / nullif(sum(a.survey_n) filter (where e.starts_at >= $start), 0) as trust_before,
-        sum(a.trust_after * a.survey_n) filter (where e.starts_at >= $start)
-            / nullif(sum(a.survey_n) filter (where e.starts_at >= $start), 0) as trust_after
-    from events e left join attendance a using (event_id)
+        sum(e.survey_n) filter (where e.starts_at >= $start) as survey_n,
+        sum(e.trust_before * e.survey_n) filter (where e.starts_at >= $start)
+            / nullif(sum(e.survey_n) filter (where e.starts_at >= $start), 0) as trust_before,
+        sum(e.trust_after * e.survey_n) filter (where e.starts_at >= $start)
+            / nullif(sum(e.survey_n) filter (where e.starts_at >= $start), 0) as trust_after
+    from event_facts e
     where ((e.starts_at >= $start and e.starts_at < $end + interval 1 day)
         or (e.starts_at >= $pstart and e.starts_at < $pend + interval 1 day))
       and {AREA_SELECTED.format(col=EVENT_AREA)}
@@ -299,13 +294,13 @@ def event_list(con: Con, filters: Filters, limit: int = 5000) -> pd.DataFrame:
     """Events in the period, newest first, with their attendance, survey and area name."""
     sql = f"""
     select e.event_id, e.starts_at, e.title, e.program, e.location, e.lat, e.lon,
-        ar.name as area_name, a.headcount, a.residents, a.youth, a.officers, a.partners,
-        a.survey_n, a.trust_before, a.trust_after, e.units, e.partners as partner_orgs
-    from events e
-    left join attendance a using (event_id)
+        ar.name as area_name, e.headcount, e.residents, e.youth, e.officers,
+        e.partners_present as partners, e.survey_n, e.trust_before, e.trust_after, e.units,
+        e.partners as partner_orgs
+    from event_facts e
     left join areas ar on ar.area_id = {EVENT_AREA}
     where {EVENTS_WHERE}
-    order by e.starts_at desc
+    order by e.starts_at desc, e.event_id  -- the id settles ties, so the same events every time
     limit $limit
     """
     return _df(con, sql, {**filters.params(), "limit": limit})
@@ -490,27 +485,38 @@ def _by_category(
 
 
 def program_event_days(con: Con, program: str | None) -> pd.DataFrame:
-    """day, events, neighbourhoods: every day with the program's events (all programs: None)."""
+    """day, events: every day with the program's events (all programs: None)."""
     from nno_dash import evaluation
 
     return evaluation.program_days(con, program)
 
 
 def event_study(
-    con: Con, filters: Filters, program: str | None, anchor: date | None, weeks: int
+    con: Con,
+    kind: str,
+    categories: tuple[str, ...],
+    area_ids: tuple[str, ...],
+    program: str | None,
+    anchor: date,
+    weeks: int,
 ) -> object:
-    """The event study around a program's day (an evaluation.EventStudy, not a frame)."""
+    """The event study around a program's day (an evaluation.EventStudy, not a frame).
+
+    It takes what the study depends on rather than the sidebar's filters: its window is
+    `weeks` either side of `anchor`, so a change of period alone keeps its cached answer.
+    """
     from nno_dash import evaluation
 
+    filters = Filters(anchor, anchor, area_kind=kind, area_ids=area_ids, categories=categories)
     return evaluation.event_study(con, filters, program, anchor, weeks)
 
 
 def survey_by_event(con: Con, filters: Filters) -> pd.DataFrame:
     """program, starts_at, survey_n, trust_before, trust_after of surveyed events in the period."""
     sql = f"""
-    select e.program, e.starts_at, a.survey_n, a.trust_before, a.trust_after
-    from events e join attendance a using (event_id)
-    where {EVENTS_WHERE} and a.survey_n > 0
+    select e.program, e.starts_at, e.survey_n, e.trust_before, e.trust_after
+    from event_facts e
+    where {EVENTS_WHERE} and e.survey_n > 0
     order by e.starts_at
     """
     return _df(con, sql, filters.params())
@@ -521,12 +527,12 @@ def attendance_by_month(con: Con, filters: Filters) -> pd.DataFrame:
     before the period to its end, so this period's attendance reads against the last."""
     sql = f"""
     select date_trunc('month', e.starts_at)::date as month, count(*) as events,
-        coalesce(sum(a.headcount), 0)::bigint as attendance,
-        coalesce(sum(a.survey_n), 0)::bigint as survey_n,
-        sum(a.trust_before * a.survey_n) / nullif(sum(a.survey_n), 0) as trust_before,
-        sum(a.trust_after * a.survey_n) / nullif(sum(a.survey_n), 0) as trust_after,
+        coalesce(sum(e.headcount), 0)::bigint as attendance,
+        coalesce(sum(e.survey_n), 0)::bigint as survey_n,
+        sum(e.trust_before * e.survey_n) / nullif(sum(e.survey_n), 0) as trust_before,
+        sum(e.trust_after * e.survey_n) / nullif(sum(e.survey_n), 0) as trust_after,
         e.starts_at >= $start as this_period
-    from events e left join attendance a using (event_id)
+    from event_facts e
     where e.starts_at >= $pstart and e.starts_at < $end + interval 1 day
       and {AREA_SELECTED.format(col=EVENT_AREA)}
       and {PROGRAM_SELECTED.format(col="e.program")}

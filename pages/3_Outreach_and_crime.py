@@ -31,7 +31,15 @@ anchor = middle.selectbox(
     "Event day", choices, index=default_day, format_func=lambda d: f"{d:%-d %b %Y}", key="es_day"
 )
 weeks = right.number_input("Weeks either side", 4, 26, evaluation.DEFAULT_WEEKS, key="es_weeks")
-study = page.load(queries.event_study, page.filters, program, anchor, int(weeks))
+study = page.load(  # not the period: the study's window is set by the day
+    queries.event_study,
+    page.filters.area_kind,
+    page.filters.categories,
+    page.filters.area_ids,
+    program,
+    anchor,
+    int(weeks),
+)
 
 if study.estimate is None or not study.estimate.estimated:
     st.warning(study.words())

@@ -4,6 +4,7 @@ matches statsmodels and scipy on fixed inputs."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 import geopandas as gpd
@@ -306,3 +307,23 @@ def test_event_study_on_the_shared_demo_for_a_council_district(con):
     assert "Council District 3" in study.words() and "95% CI" in study.words()
     groups = set(study.series["group"])
     assert {"Treated areas", "Comparison areas"} <= groups
+
+
+def test_a_page_gets_one_blas_thread_because_streamlit_leaves_numpy_to_the_package():
+    """The pages import streamlit, then nno_dash, then numpy: the package's one-thread
+    setting must come before numpy loads OpenBLAS, in a fresh process as in the app."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, streamlit; assert 'numpy' not in sys.modules, 'streamlit loaded numpy';"
+        "import nno_dash, numpy, scipy.special; from threadpoolctl import threadpool_info;"
+        "print([i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    threads = json.loads(done.stdout)
+    assert threads and set(threads) == {1}

@@ -291,6 +291,7 @@ def build_database(n_areas, populations, incidents, events):
             {"id": f"e{k}", "n": headcount},
         )
     db.refresh_aggregates(con)
+    db.refresh_event_facts(con)
     return con, secrets
 
 
