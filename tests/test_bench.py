@@ -31,7 +31,7 @@ def test_benchmark_prints_a_sane_summary(demo_db, tmp_path):
     result = subprocess.run(
         [sys.executable, "bench/run.py", "--db", str(demo_db), "--workdir", str(tmp_path)]
         + ["--changes", "2", "--repeats", "2", "--pandas-repeats", "1", "--pandas-changes", "1"]
-        + ["--walk", "1"],
+        + ["--walk", "1", "--cold-starts", "1"],
         cwd=ROOT,
         capture_output=True,
         text=True,
