@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from nno_dash.filters import Filters
+from nno_dash.queries import CATEGORY_SELECTED, EVENT_AREA, _df
 from nno_dash.statistics import MIN_COUNT_TO_JUDGE, t_interval
 from nno_dash.vocab import program_label
 
@@ -444,20 +445,6 @@ def match_comparisons(
 
 # The event study ----------------------------------------------------------------------------
 
-EVENT_AREA = """(case $kind
-    when 'neighbourhood' then e.neighbourhood_id
-    when 'beat' then e.beat_id
-    when 'district' then e.district_id
-    when 'council_district' then e.council_district_id end)"""
-CATEGORY_SELECTED = (
-    "(len($categories::varchar[]) = 0 or list_contains($categories::varchar[], d.category))"
-)
-
-
-def _df(con: Con, sql: str, params: dict[str, object]) -> pd.DataFrame:
-    from nno_dash.queries import _df as run
-
-    return run(con, sql, params)
 
 
 @dataclass(frozen=True)
@@ -501,7 +488,8 @@ def study_data(
             floor(date_diff('day', $anchor::date, d.occurred_on) / 7)::integer as week,
             sum(d.incidents)::bigint as incidents
         from incident_daily d
-        where d.kind = $kind and d.area_id is not null and {CATEGORY_SELECTED}
+        where d.kind = $kind and d.area_id is not null
+          and {CATEGORY_SELECTED.format(col="d.category")}
           and d.occurred_on between $first and $end
         group by all
     ),
