@@ -1492,8 +1492,12 @@ def _stage(
     what = "temp view" if by_position and persist == "temp " else f"{persist}table"
     select = f"select m._row, {selected} from {source} {where} {order}"
     if what == "temp view":
-        # a view cannot take parameters: the source is the mapping's name, as a literal
-        select = select.replace("$source", _sql_text(mapping.name))
+        # a view cannot take parameters: it reads the mapping's name from a one-row table
+        con.execute(
+            "create or replace temp table _import_source as select $name::varchar as name",
+            {"name": mapping.name},
+        )
+        select = select.replace("$source", "(select name from _import_source)")
         con.execute(f"create temp view staged as {select}")
     else:
         con.execute(
@@ -1513,11 +1517,10 @@ def _stage(
 
 
 def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        _first_value(
-            con, f"select count(*) from duckdb_views() where view_name = {_sql_text(name)}"
-        )
-    )
+    found = con.execute(
+        "select count(*) from duckdb_views() where view_name = $name", {"name": name}
+    ).fetchall()
+    return bool(found[0][0])
 
 
 def _first_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
