@@ -4,6 +4,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from nno_dash.ui.preload import plotly_js
+
+plotly_js()  # first: the browser loads plotly.js while the imports below run
+
 from nno_dash import charts, evaluation, queries, statistics
 from nno_dash.ui.page import setup, show_chart
 from nno_dash.vocab import PROGRAMS, category_label

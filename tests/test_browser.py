@@ -74,3 +74,25 @@ def test_sidebar_filter_holds_across_pages_in_chromium(server, browser, artifact
         page.screenshot(path=str(artifacts / "screenshots" / "home_filtered.png"), full_page=True)
     finally:
         page.close()
+
+
+def test_plotly_js_is_loaded_once_from_the_preload_in_chromium(server, browser):
+    """nno_dash.ui.preload: the page's first element imports Streamlit's Plotly chunk, and
+    Streamlit's own lazy import of it then finds that module instead of fetching it again
+    (so a wrong chunk name or URL fails here, as does a second download)."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    try:
+        page.goto(f"{server}/Crime_trends")
+        wait_for_page(page, with_chart=True)
+        loaded = page.evaluate(
+            "async () => window.__nnoPlotlyPreload ? (await window.__nnoPlotlyPreload) !== null"
+            " : 'no preload'"
+        )
+        assert loaded is True
+        fetched = page.evaluate(
+            "() => performance.getEntriesByType('resource')"
+            ".filter(e => e.name.includes('/static/js/PlotlyChart.')).length"
+        )
+        assert fetched == 1
+    finally:
+        page.close()
