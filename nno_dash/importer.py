@@ -1492,12 +1492,11 @@ def _stage(
     what = "temp view" if by_position and persist == "temp " else f"{persist}table"
     select = f"select m._row, {selected} from {source} {where} {order}"
     if what == "temp view":
-        # a view cannot take parameters: it reads the mapping's name from a one-row table
-        con.execute(
-            "create or replace temp table _import_source as select $name::varchar as name",
-            {"name": mapping.name},
-        )
-        select = select.replace("$source", "(select name from _import_source)")
+        # A view cannot take parameters: it reads the mapping's name from a session
+        # variable, set with one. (A join to a one-row table, or a subquery, would make
+        # DuckDB compute the whole view even for the preview's first rows.)
+        con.execute("set variable import_source = $name", {"name": mapping.name})
+        select = select.replace("$source", "getvariable('import_source')::varchar")
         con.execute(f"create temp view staged as {select}")
     else:
         con.execute(

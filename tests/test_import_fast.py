@@ -327,3 +327,22 @@ def test_rows_are_staged_in_file_order_when_a_join_loses_it(tmp_path, monkeypatc
     assert (f.inserted, f.rejected, f.reasons) == (plain.inserted, 1, plain.reasons)
     assert _loaded_in_order(tmp_path / "x.duckdb") == expected
     assert list(f.preview["incident_id"]) == list(plain.preview["incident_id"])
+
+
+def test_a_direct_import_stores_the_mapping_name_as_given(tmp_path):
+    # The direct import's `staged` view reads the name from a session variable set with a
+    # parameter: quotes and SQL in the name are stored verbatim, never run.
+    name = "O'Brien's \"export\"; drop table incidents; --"
+    spec = tmp_path / "quoted.toml"
+    spec.write_text(SPEC.replace('name = "fast"', "name = '''" + name + "'''"))
+    data = tmp_path / "in.csv"
+    lines = [f"q{i},2024-03-0{i} 10:00,THEFT,1 Main St,41.05,-87.95" for i in range(1, 6)]
+    data.write_text("id,when,what,where,lat,lon\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    target = _areas_db(tmp_path / "x.duckdb")
+    report = importer.run(target, "incidents", [data], spec, rejects_dir=tmp_path / "rejects")
+    assert report.ok, report.summary()
+    assert _rows(target, "select distinct source from incidents") == [(name,)]
+    assert _rows(target, "select count(*) from incidents") == [(5,)]
+    preview = report.files[0].preview
+    assert list(preview["incident_id"]) == ["q1", "q2", "q3", "q4", "q5"]
+    assert set(preview["source"]) == {name}
