@@ -421,3 +421,30 @@ def test_admin_hash_command_reads_stdin_and_prints_a_working_hash(monkeypatch, c
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["admin-hash", "--scheme", "pbkdf2"]) == 1
     assert "at least 8" in capsys.readouterr().err
+
+
+def _holdings_app() -> None:
+    import pandas as pd
+
+    from nno_dash.ui import admin
+
+    tables = pd.DataFrame({"table": ["areas"], "rows": [3]})
+    areas = pd.DataFrame(
+        {
+            "kind": ["beat", "neighbourhood"],
+            "areas": [2, 1],
+            "with_population": [0, 1],
+            "residents": [None, 1200],
+        }
+    )
+    admin.show_holdings(tables, areas)
+
+
+def test_a_kind_of_area_without_population_shows_a_dash_for_residents():
+    import pyarrow as pa
+
+    at = AppTest.from_function(_holdings_app).run()
+    assert not at.exception
+    shown = at.dataframe[1].proto.arrow_data.styler.display_values
+    cells = pa.ipc.open_stream(shown).read_all().to_pandas()
+    assert list(cells["residents"]) == ["–", "1,200"]
