@@ -108,3 +108,30 @@ def test_hotspots_on_a_phone(server, browser, artifacts):
         shot(page, artifacts, "hotspots_phone")
     finally:
         context.close()
+
+
+def test_the_whole_city_is_in_view_on_a_laptop(server, browser, artifacts, demo_db):
+    """The coverage map is fitted to a 1366-px laptop's main column: no edge of the city is
+    cut off there (at 1150 px its west edge was, on a 1440-px screen)."""
+    import duckdb
+    import shapely
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        shapes = [
+            shapely.from_geojson(g)
+            for (g,) in con.execute(
+                "select geometry from areas where kind = 'neighbourhood'"
+            ).fetchall()
+        ]
+    west, south, east, north = shapely.union_all(shapes).bounds
+    context, page = open_view(browser, server, "", {"width": 1366, "height": 768})
+    try:
+        shot(page, artifacts, "1366")
+        view = page.evaluate(
+            "() => { const b = document.querySelector('.js-plotly-plot')"
+            "._fullLayout.map._subplot.map.getBounds();"
+            " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
+        )
+    finally:
+        context.close()
+    assert view[0] <= west and view[1] <= south and view[2] >= east and view[3] >= north

@@ -32,6 +32,7 @@ MAP_KINDS = {
     "hotspots": "Hotspots",
 }
 DEFAULT_MAP = "bivariate"
+BIVARIATE_MAP_SHARE = [4, 1]  # the bivariate map's columns: the map, its key
 MAP_NAME = "coverage_map"
 MAP_KEY = f"chart_{MAP_NAME}"  # show_chart's key for it
 HOVER = {
@@ -177,6 +178,8 @@ def draw_map(page: Page, kind: str, summary: pd.DataFrame, events: pd.DataFrame 
         value = kind
         if kind == "bivariate":
             area_classes = classes.bivariate_classes()
+            if not presentation.is_phone():  # the key takes a column beside the map
+                width = width * BIVARIATE_MAP_SHARE[0] // sum(BIVARIATE_MAP_SHARE)
         fig = maps.area_map(
             page.areas(),
             summary,
@@ -206,7 +209,9 @@ def draw_map(page: Page, kind: str, summary: pd.DataFrame, events: pd.DataFrame 
     presentation.enlarge(fig, page.present)
     if kind == "bivariate":
         map_col, key_col = (
-            st.columns([4, 1]) if not presentation.is_phone() else (st.container(), st.container())
+            st.columns(BIVARIATE_MAP_SHARE)
+            if not presentation.is_phone()
+            else (st.container(), st.container())
         )
         with map_col:
             _show_map(page, fig, frame, counts)
