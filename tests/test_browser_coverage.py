@@ -113,17 +113,10 @@ def test_hotspots_on_a_phone(server, browser, artifacts):
 def test_the_whole_city_is_in_view_on_a_laptop(server, browser, artifacts, demo_db):
     """The coverage map is fitted to a 1366-px laptop's main column: no edge of the city is
     cut off there (at 1150 px its west edge was, on a 1440-px screen)."""
-    import duckdb
-    import shapely
+    from nno_dash import db, geo
 
-    with duckdb.connect(str(demo_db), read_only=True) as con:
-        shapes = [
-            shapely.from_geojson(g)
-            for (g,) in con.execute(
-                "select geometry from areas where kind = 'neighbourhood'"
-            ).fetchall()
-        ]
-    west, south, east, north = shapely.union_all(shapes).bounds
+    with db.open_readonly(demo_db) as con:
+        west, south, east, north = geo.load_areas(con, "neighbourhood").total_bounds
     context, page = open_view(browser, server, "", {"width": 1366, "height": 768})
     try:
         shot(page, artifacts, "1366")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nno_dash.ui import preload
+
 ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 PAGES = {
@@ -54,6 +56,12 @@ def test_page_runs_with_title_notice_and_charts(app_env, page):
     at = open_page(page)
     assert not at.exception, [e.value for e in at.exception]
     assert PAGES[page] in at.title[0].value
+    # a chart page asks the browser for plotly.js before anything else (nno_dash/ui/preload.py)
+    first = at.main.children[0]
+    assert (first.type == "html") == (MIN_CHARTS[page] > 0)
+    if first.type == "html":
+        assert first.proto.unsafe_allow_javascript
+        assert json.dumps(f"./{preload.plotly_chunk()}") in first.proto.body
     assert any("Demo data: fictional city" in i.value for i in at.info)
     charts = at.get("plotly_chart")
     assert len(charts) >= MIN_CHARTS[page]
