@@ -87,15 +87,18 @@ class DidResult:
                 f"Too few incidents to estimate ({self.treated_pre} before and "
                 f"{self.treated_post} after in {treated})."
             )
+        size = round(abs(self.change_pct))
         direction = "lower" if self.change_pct < 0 else "higher"
+        # "0% lower" reads as a slip; a change that rounds to nothing is said in words
+        compared = "about what" if size == 0 else f"{size}% {direction} than"
         verdict = (
             "more than chance alone would explain"
             if self.excludes_zero
             else "within what chance alone could explain"
         )
         text = (
-            f"After the event, incidents in {treated} were {abs(self.change_pct):.0f}% {direction} "
-            f"than the comparison areas' trend predicts (95% CI {self.ci_low_pct:+.0f}% to "
+            f"After the event, incidents in {treated} were {compared} "
+            f"the comparison areas' trend predicts (95% CI {self.ci_low_pct:+.0f}% to "
             f"{self.ci_high_pct:+.0f}%): {verdict}."
         )
         if self.too_few:

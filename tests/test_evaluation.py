@@ -327,3 +327,24 @@ def test_a_page_gets_one_blas_thread_because_streamlit_leaves_numpy_to_the_packa
     assert done.returncode == 0, done.stderr
     threads = json.loads(done.stdout)
     assert threads and set(threads) == {1}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (-0.4, "were about what the comparison areas' trend predicts"),
+        (0.3, "were about what the comparison areas' trend predicts"),
+        (-12.4, "were 12% lower than the comparison areas' trend predicts"),
+        (7.6, "were 8% higher than the comparison areas' trend predicts"),
+    ],
+)
+def test_the_headline_says_a_change_that_rounds_to_nothing_in_words(change, expected):
+    result = evaluation.DidResult(
+        treated_pre=400, treated_post=400, comparison_pre=900, comparison_post=900,
+        n_treated=5, n_comparison=12, weeks_pre=8, weeks_post=8,
+        change_pct=change, ci_low_pct=-14.0, ci_high_pct=16.0, too_few=False,
+    )  # fmt: skip
+    words = result.words()
+    assert expected in words
+    assert "0% lower" not in words and "0% higher" not in words
+    assert "within what chance alone could explain" in words
