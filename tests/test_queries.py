@@ -9,6 +9,7 @@ import pytest
 
 from nno_dash import queries
 from nno_dash.filters import Filters, default_period
+from nno_dash.vocab import AREA_KINDS
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +144,11 @@ def test_administration_tables(con):
     assert set(kinds["kind"]) == {"neighbourhood", "beat", "district", "council_district"}
     assert (kinds["with_population"] == kinds["areas"]).all()
     assert queries.import_log(con)["kind"].iloc[0] == "demo"
+
+
+def test_event_area_names_a_column_from_the_fixed_kinds_only(con):
+    # the column is written into the SQL text, so only a known kind may choose it
+    for kind in AREA_KINDS:
+        con.execute(f"select {queries.event_area(kind)} from event_facts e limit 1").fetchall()
+    with pytest.raises(ValueError, match="unknown area kind"):
+        queries.event_area("beat_id from events; drop table events; --")
