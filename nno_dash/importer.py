@@ -6,8 +6,8 @@ header and quoted), files each unusable row in the rejects with row, column and 
 classifies offences and programs by the mapping's rules, places rows in areas
 (point-in-polygon with geopandas, else by the area codes they carry), and drops duplicate
 ids, all in a staging DuckDB file beside nothing live. Its work tables are temporary (in
-memory, spilled to disk past STAGING_MEMORY_SHARE); only `staged` (the rows to load, in
-file order) and `issues` are written to the file, once. `commit` upserts a prepared file in
+memory, spilled to disk past STAGING_MEMORY_SHARE); only `staged` (the rows to load) and
+`issues` are written to the file, once. `commit` upserts a prepared file in
 one `db.write_session` (one transaction on a copy, swapped in atomically): records,
 rejects, import_log, the daily aggregates (only the days the file touched) and the data
 version change together or not at all. The Data page uses the two steps (check, look,
@@ -1224,8 +1224,8 @@ def _place(
         )
     else:
         query = inner
-    # in file order, row for row with `mapped`: `_stage` pairs the two by position
-    con.execute(f"create temp table placed as {query} order by _row", sql.params)
+    # one row per row of `mapped`, in no particular order: `_stage` joins the two on `_row`
+    con.execute(f"create temp table placed as {query}", sql.params)
 
     any_area = " or ".join(f"{c} is not null" for c in AREA_COLUMNS.values())
     if kinds_with_areas:
@@ -1435,21 +1435,17 @@ def _stage(
     key_columns: list[str],
     persist: str = "",
 ) -> None:
-    """`staged`: the rows to load, in file order, in the target table's columns, plus
-    `_row`. A table in the staging file; with `persist` "temp " (a direct import, see
-    `_prepare_file`) a temporary view of `mapped` and `placed` where it can be one, so the
-    rows are not copied before they are inserted. Rows leave a view by `placed._drop`."""
+    """`staged`: the rows to load, in the target table's columns, plus `_row` (its order is
+    not file order: readers sort by `_row`). A table in the staging file; with `persist`
+    "temp " (a direct import, see `_prepare_file`) a temporary view of `mapped` and `placed`
+    where it can be one, so the rows are not copied before they are inserted. Rows leave a
+    view by `placed._drop`."""
     kind = mapping.kind
     columns = TABLE_COLUMNS[kind]
-    # Incidents and events: `placed` holds every row of `mapped`, in the same (file) order,
-    # with its class. Paired by position, the rows keep that order with no join on _row
-    # and no sort of the wide result. Otherwise: joins, and a sort to restore the order.
-    by_position = kind in _CLASS_COLUMNS and not _first_value(
-        con,
-        "select count(*) from mapped m positional join placed p "
-        "where m._row is distinct from p._row",
-    )
-    cls = "p" if by_position else "c"  # where the class columns come from
+    # Incidents and events: `placed` holds every row of `mapped`, with its class, joined on
+    # `_row`. (Pairing the two by position kept file order, but made the insert one thread.)
+    has_placed = kind in _CLASS_COLUMNS
+    cls = "p" if has_placed else "c"  # where the class columns come from
     exprs = []
     for column in columns:
         if column in present and column not in ("lat", "lon", "category", "program"):
@@ -1473,24 +1469,21 @@ def _stage(
         exprs[columns.index("ends_at")] = (
             "case when m.ends_at < m.starts_at then null else m.ends_at end"
         )
-    # the classes by their key columns (a small table), not through the `classified` view,
-    # which would join `mapped` to itself
-    classes = f"left join classes c on {_classes_on(len(key_columns))}"
     rejected = "select _row from issues where severity = 'error'"
-    if by_position:
-        source, where, order = "mapped m positional join placed p", "where not p._drop", ""
+    if has_placed:
+        source, where = "mapped m join placed p on p._row = m._row", "where not p._drop"
+        if _first_value(con, f"select count(*) from ({rejected})"):
+            con.execute(f"update placed set _drop = true where _row in ({rejected})")
     else:
-        source = f"mapped m {classes}"
-        if kind in _CLASS_COLUMNS:
-            source += " left join placed p on p._row = m._row"
-        where, order = f"where m._row not in ({rejected})", "order by m._row"
+        # the classes by their key columns (a small table), not through the `classified`
+        # view, which would join `mapped` to itself
+        source = f"mapped m left join classes c on {_classes_on(len(key_columns))}"
+        where = f"where m._row not in ({rejected})"
     selected = ", ".join(f"{e} as {quote_ident(c)}" for e, c in zip(exprs, columns, strict=True))
-    if by_position and _first_value(con, f"select count(*) from ({rejected})"):
-        con.execute(f"update placed set _drop = true where _row in ({rejected})")
     # A direct import's rows go from here into the target table once: `staged` is a view
-    # (of the two tables paired by position), not a third copy of them.
-    what = "temp view" if by_position and persist == "temp " else f"{persist}table"
-    select = f"select m._row, {selected} from {source} {where} {order}"
+    # (of the two tables joined), not a third copy of them.
+    what = "temp view" if has_placed and persist == "temp " else f"{persist}table"
+    select = f"select m._row, {selected} from {source} {where}"
     if what == "temp view":
         # A view cannot take parameters: it reads the mapping's name from a session
         # variable, set with one. (A join to a one-row table, or a subquery, would make
@@ -1503,15 +1496,6 @@ def _stage(
             f"create {what} staged as {select}",
             {"source": mapping.name} if "source" in columns else {},
         )
-    if by_position:
-        # checked all the same (a window with an empty OVER clause sees the stored order)
-        lost = "select count(*) from (select _row - lag(_row) over () as step from staged) "
-        if _first_value(con, lost + "where step <= 0"):
-            con.execute(
-                f"create {persist}table _staged_sorted as select * from staged order by _row"
-            )
-            con.execute(f"drop {'view' if what == 'temp view' else 'table'} staged")
-            con.execute("alter table _staged_sorted rename to staged")
     _dedupe(con, kind, present)
 
 
@@ -1798,9 +1782,12 @@ def _finish(
         report.duplicates = con.execute(
             "select coalesce(sum(n - 1), 0) from _dupes where versions = 1"
         ).fetchall()[0][0]
-    # a view of `staged` is in file order (checked in `_stage`): the first rows suffice
-    order = "" if _is_view(con, "staged") else "order by _row"
-    preview = con.execute(f"select * from staged {order} limit {PREVIEW_ROWS}").df()
+    first = "select * from staged"
+    if _is_view(con, "staged"):
+        # the view's rows are `placed`'s kept rows: choosing the first there lets DuckDB
+        # skip the rest of both tables instead of joining them whole for twenty rows
+        first += " where _row in (select _row from placed where not _drop order by _row limit $n)"
+    preview = con.execute(f"{first} order by _row limit $n", {"n": PREVIEW_ROWS}).df()
     report.preview = preview.drop(
         columns=[c for c in ("geometry", "geometry_display") if c in preview.columns]
     )
@@ -2024,7 +2011,7 @@ def _apply(
         listed = ", ".join(columns)
         with _step("insert"):
             if new == total:
-                # all new (a first import): staged is already in file order, ids unique
+                # all new (a first import): the ids in staged are unique
                 con.execute(f"insert into {table} ({listed}) select {listed} from {staged}")
             else:
                 con.execute(

@@ -295,22 +295,25 @@ def _many_rows(n: int = 60) -> list[str]:
     return lines
 
 
-def _loaded_in_order(path: Path) -> list[tuple]:
-    return _rows(path, "select * from incidents order by rowid")
+def _loaded(path: Path) -> list[tuple]:
+    return _rows(path, "select * from incidents order by incident_id")
 
 
 @pytest.mark.parametrize("shuffle", ["placed", "both"])
-def test_rows_are_staged_in_file_order_when_a_join_loses_it(tmp_path, monkeypatch, shuffle):
-    """Staging pairs `mapped` and `placed` by position and checks the result's order.
-    Shuffled `placed` (not paired): the join on _row and a sort. Both shuffled alike
-    (paired, out of order): the check sorts. Either way the same rows, in file order."""
+def test_rows_load_alike_whatever_order_the_work_tables_are_in(tmp_path, monkeypatch, shuffle):
+    """Staging joins `mapped` and `placed` on `_row`, not by position: with either or both
+    shuffled, the same rows load with the same values (each row its own place and class),
+    and the preview still shows the file's first rows, in file order."""
     expected_dir = tmp_path / "plain"
     expected_dir.mkdir()
     plain = _import(expected_dir, _many_rows()).files[0]
-    expected = _loaded_in_order(expected_dir / "x.duckdb")
-    assert plain.inserted == 59 and [r[0] for r in expected] == [
-        str(i) for i in range(1, 61) if i != 11
+    expected = _loaded(expected_dir / "x.duckdb")
+    assert plain.inserted == 59 and sorted(int(r[0]) for r in expected) == [
+        i for i in range(1, 61) if i != 11
     ]
+    assert list(plain.preview["incident_id"]) == [str(i) for i in range(1, 22) if i != 11]
+    # rows differ in their place (every third is east) and class: a mix-up would show
+    assert {r[12] for r in expected} == {"neighbourhood:W", "neighbourhood:E"}
     place = importer._place
 
     def shuffled(con, *args, **kwargs):
@@ -325,7 +328,7 @@ def test_rows_are_staged_in_file_order_when_a_join_loses_it(tmp_path, monkeypatc
     monkeypatch.setattr(importer, "_place", shuffled)
     f = _import(tmp_path, _many_rows()).files[0]
     assert (f.inserted, f.rejected, f.reasons) == (plain.inserted, 1, plain.reasons)
-    assert _loaded_in_order(tmp_path / "x.duckdb") == expected
+    assert _loaded(tmp_path / "x.duckdb") == expected
     assert list(f.preview["incident_id"]) == list(plain.preview["incident_id"])
 
 
