@@ -1506,6 +1506,14 @@ def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(found[0][0])
 
 
+def _staged_rows(con: duckdb.DuckDBPyConnection) -> str:
+    """The `_row` of each row in `staged`. The direct import's view holds `placed`'s kept
+    rows, one each (see `_stage`): read there, without the view's join of two tables."""
+    if _is_view(con, "staged"):
+        return "select _row from placed where not _drop"
+    return "select _row from staged"
+
+
 def _first_value(con: duckdb.DuckDBPyConnection, sql: str) -> object:
     return con.execute(sql).fetchall()[0][0]
 
@@ -1782,12 +1790,16 @@ def _finish(
         report.duplicates = con.execute(
             "select coalesce(sum(n - 1), 0) from _dupes where versions = 1"
         ).fetchall()[0][0]
-    first = "select * from staged"
-    if _is_view(con, "staged"):
-        # the view's rows are `placed`'s kept rows: choosing the first there lets DuckDB
-        # skip the rest of both tables instead of joining them whole for twenty rows
-        first += " where _row in (select _row from placed where not _drop order by _row limit $n)"
-    preview = con.execute(f"{first} order by _row limit $n", {"n": PREVIEW_ROWS}).df()
+    # the first rows by `_row`, found without the view's join; then only their stretch of
+    # `_row` is read (zone maps skip the rest of both tables)
+    first = con.execute(
+        f"select min(_row), max(_row) from ({_staged_rows(con)} order by _row limit $n)",
+        {"n": PREVIEW_ROWS},
+    ).fetchall()[0]
+    preview = con.execute(
+        "select * from staged where _row between $lo and $hi order by _row",
+        {"lo": first[0], "hi": first[1]},
+    ).df()
     report.preview = preview.drop(
         columns=[c for c in ("geometry", "geometry_display") if c in preview.columns]
     )
@@ -1874,7 +1886,7 @@ def _compare_here(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int,
     import's write session), kept in temp table `_cmp` for `_apply`; no `_cmp` when the
     table is empty (a first import): every row is new."""
     if not _first_value(con, f"select count(*) from (select 1 from {table} limit 1)"):
-        return _first_value(con, "select count(*) from staged"), 0, 0
+        return _first_value(con, f"select count(*) from ({_staged_rows(con)})"), 0, 0
     con.execute("create temp table _cmp as " + _compare_sql(table, "staged", table, False))
     new, changed, total = con.execute(
         "select count(*) filter (where _new), count(*) filter (where _changed), count(*) "
