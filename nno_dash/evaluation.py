@@ -178,20 +178,35 @@ def did_poisson(panel: pd.DataFrame) -> DidResult:
     t on G - 1 degrees of freedom), so neither over-dispersion nor correlated weeks within an
     area make it too narrow; docs/methods.md has the measured false-positive rate.
     """
+    return _did(
+        panel["area_id"].to_numpy(),
+        panel["week"].to_numpy(),
+        panel["incidents"].to_numpy(float),
+        panel["population"].to_numpy(float),
+        panel["treated"].to_numpy(bool),
+        panel["post"].to_numpy(bool),
+    )
+
+
+def _did(
+    area_id: np.ndarray,
+    week: np.ndarray,
+    y: np.ndarray,
+    pop: np.ndarray,
+    treated: np.ndarray,
+    post: np.ndarray,
+) -> DidResult:
+    """`did_poisson` on the panel's columns as arrays (the event study builds no frame)."""
     from scipy import special  # scipy.stats would add a second to the page's first visit
 
-    pop = panel["population"].to_numpy(float)
-    y = panel["incidents"].to_numpy(float)
-    area_codes, area_ids = pd.factorize(panel["area_id"])
-    week_codes, week_ids = pd.factorize(panel["week"])
+    area_codes, area_ids = pd.factorize(area_id)
+    week_codes, week_ids = pd.factorize(week)
     keep = np.nan_to_num(pop) > 0
     # Areas, then weeks, with no incidents at all carry no information and cannot be fitted.
     for codes, n in ((area_codes, len(area_ids)), (week_codes, len(week_ids))):
         totals = np.bincount(codes[keep], weights=y[keep], minlength=n)
         keep &= totals[codes] > 0
-    treated = panel["treated"].to_numpy(bool)[keep]
-    post = panel["post"].to_numpy(bool)[keep]
-    y, pop = y[keep], pop[keep]
+    treated, post, y, pop = treated[keep], post[keep], y[keep], pop[keep]
     area_names = np.asarray(area_ids, dtype=object)[area_codes[keep]]
     weeks = np.asarray(week_ids)[week_codes[keep]]
     cells = [int(y[treated & ~post].sum()), int(y[treated & post].sum())]
@@ -530,7 +545,8 @@ def study_data(
     }
     out = _df(con, sql, params)
     weekly = np.zeros((len(out), weeks - first_week), dtype=np.int64)  # weeks first_week..weeks-1
-    for row, (week, n) in enumerate(out[["weeks", "counts"]].to_numpy()):
+    listed = zip(out["weeks"].to_numpy(), out["counts"].to_numpy(), strict=True)
+    for row, (week, n) in enumerate(listed):
         if isinstance(week, (list, np.ndarray)) and len(week):
             weekly[row, np.asarray(week) - first_week] = n
 
@@ -559,15 +575,19 @@ def study_data(
             "prior_trend": np.log((second + 0.5) / (first + 0.5)),
             "program_rate": 1000.0 * out["program_events"].to_numpy(float) / pop,
         }
-    profile = pd.concat(
-        [
-            out[["area_id", "name", "population"]],
-            pd.DataFrame({"base_first": base_first, "base_second": base_second}, index=out.index),
-            out[["program_events", "events_near_day"]],
-        ],
-        axis=1,
+    profile = pd.DataFrame(
+        {
+            "area_id": out["area_id"],
+            "name": out["name"],
+            "population": out["population"],
+            "base_first": base_first,
+            "base_second": base_second,
+            "program_events": out["program_events"],
+            "events_near_day": out["events_near_day"],
+            **derived,
+        }
     )
-    return StudyData(profile.assign(**derived), counts, inside)
+    return StudyData(profile, counts, inside)
 
 
 @dataclass(frozen=True)
@@ -720,17 +740,14 @@ def event_study(
         """The difference in differences on the zero-filled area x week panel."""
         weeks_inside = np.flatnonzero(data.inside[study])
         n_areas, n_weeks = len(panel_rows), len(weeks_inside)
-        panel = pd.DataFrame(
-            {
-                "area_id": np.repeat(ids[panel_rows], n_weeks),
-                "week": np.tile(week_numbers[weeks_inside], n_areas),
-                "incidents": counts[study][np.ix_(panel_rows, weeks_inside)].ravel(),
-                "population": np.repeat(populations[panel_rows], n_weeks),
-                "treated": np.repeat(panel_treated, n_weeks),
-                "post": np.tile(week_numbers[weeks_inside] >= 0, n_areas),
-            }
+        return _did(
+            area_id=np.repeat(panel_rows, n_weeks),  # rows in area_id order, as ids sort
+            week=np.tile(week_numbers[weeks_inside], n_areas),
+            y=counts[study][np.ix_(panel_rows, weeks_inside)].ravel().astype(float),
+            pop=np.repeat(populations[panel_rows], n_weeks),
+            treated=np.repeat(panel_treated, n_weeks),
+            post=np.tile(week_numbers[weeks_inside] >= 0, n_areas),
         )
-        return did_poisson(panel)
 
     estimate = fit(0)
     if estimate.weeks_post < weeks:
