@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,3 +84,11 @@ def browser():
 def pytest_configure(config: pytest.Config) -> None:
     # Tests must never build or touch the developer's own data/nno.duckdb.
     os.environ.setdefault("NNO_DEMO_INCIDENTS", "20000")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Streamlit's AppTest module keeps a TemporaryDirectory (TMP_DIR) that nothing cleans up:
+    # at interpreter exit its finalizer warned, printed as a traceback after every run.
+    app_test = sys.modules.get("streamlit.testing.v1.app_test")
+    if app_test is not None:
+        app_test.TMP_DIR.cleanup()
