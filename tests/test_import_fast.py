@@ -49,11 +49,11 @@ def _areas_db(path: Path) -> Path:
     return path
 
 
-def _import(tmp_path: Path, lines: list[str]) -> importer.ImportReport:
+def _import(tmp_path: Path, lines: list[str], mapping: str = SPEC) -> importer.ImportReport:
     data = tmp_path / "in.csv"
     data.write_text("id,when,what,where,lat,lon\n" + "\n".join(lines) + "\n", encoding="utf-8")
     spec = tmp_path / "fast.toml"
-    spec.write_text(SPEC)
+    spec.write_text(mapping)
     target = _areas_db(tmp_path / "x.duckdb")
     return importer.run(target, "incidents", [data], spec, rejects_dir=tmp_path / "rejects")
 
@@ -304,9 +304,12 @@ def test_rows_load_alike_whatever_order_the_work_tables_are_in(tmp_path, monkeyp
     """Staging joins `mapped` and `placed` on `_row`, not by position: with either or both
     shuffled, the same rows load with the same values (each row its own place and class),
     and the preview still shows the file's first rows, in file order."""
+    classes = {"THEFT 1": "larceny_theft", "THEFT 2": "robbery", "THEFT 3": "burglary"}
+    rules = ", ".join(f'"{k}" = "{v}"' for k, v in classes.items())
+    mapping = SPEC + f"[[offences.rules]]\ncolumn = 'what'\nmap = {{ {rules} }}\n"
     expected_dir = tmp_path / "plain"
     expected_dir.mkdir()
-    plain = _import(expected_dir, _many_rows()).files[0]
+    plain = _import(expected_dir, _many_rows(), mapping).files[0]
     expected = _loaded(expected_dir / "x.duckdb")
     assert plain.inserted == 59 and sorted(int(r[0]) for r in expected) == [
         i for i in range(1, 61) if i != 11
@@ -314,6 +317,8 @@ def test_rows_load_alike_whatever_order_the_work_tables_are_in(tmp_path, monkeyp
     assert list(plain.preview["incident_id"]) == [str(i) for i in range(1, 22) if i != 11]
     # rows differ in their place (every third is east) and class: a mix-up would show
     assert {r[12] for r in expected} == {"neighbourhood:W", "neighbourhood:E"}
+    assert all(r[7] == classes.get(r[6], "other") for r in expected)
+    assert {r[7] for r in expected} == {*classes.values(), "other"}
     place = importer._place
 
     def shuffled(con, *args, **kwargs):
@@ -326,7 +331,7 @@ def test_rows_load_alike_whatever_order_the_work_tables_are_in(tmp_path, monkeyp
             )
 
     monkeypatch.setattr(importer, "_place", shuffled)
-    f = _import(tmp_path, _many_rows()).files[0]
+    f = _import(tmp_path, _many_rows(), mapping).files[0]
     assert (f.inserted, f.rejected, f.reasons) == (plain.inserted, 1, plain.reasons)
     assert _loaded(tmp_path / "x.duckdb") == expected
     assert list(f.preview["incident_id"]) == list(plain.preview["incident_id"])
