@@ -650,12 +650,11 @@ def show_holdings(tables: pd.DataFrame, areas: pd.DataFrame) -> None:
         st.subheader("Areas by kind")
         # a kind with no population loaded has no residents to sum: a dash, not "None"
         st.dataframe(
-            charts.labelled(areas, "kind").style.format(
-                {"residents": "{:,.0f}"}, na_rep="–"
-            ),
+            charts.labelled(areas, "kind"),
             hide_index=True,
             width="stretch",
             column_config=AREA_KIND_COLUMNS,
+            placeholder="–",
         )
 
 
