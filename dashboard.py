@@ -14,7 +14,14 @@ page = setup(
     ":material/home:",
     "Where community outreach happened, whom it reached, and how crime moved.",
 )
-head = page.load(queries.headline, page.filters).iloc[0]
+headline, summary, events, by_month, events_by_month = page.load_all(
+    (queries.headline, page.filters),
+    (queries.area_summary, page.filters),
+    (queries.event_list, page.filters),
+    (queries.incident_series, page.filters, "month"),
+    (queries.events_by_month, page.filters),
+)
+head = headline.iloc[0]
 incidents = statistics.compare_counts(head.incidents, head.incidents_prev)
 complete = bool(head.previous_complete)
 
@@ -43,8 +50,6 @@ cols[4].metric(
 )
 
 st.subheader("Incidents per 1,000 residents, with outreach events")
-summary = page.load(queries.area_summary, page.filters)
-events = page.load(queries.event_list, page.filters)
 show_chart(
     maps.area_map(
         page.areas(),
@@ -65,8 +70,6 @@ st.caption(
 )
 
 st.subheader("Month by month")
-by_month = page.load(queries.incident_series, page.filters, "month")
-events_by_month = page.load(queries.events_by_month, page.filters)
 show_chart(
     charts.incidents_and_outreach_by_month(by_month, events_by_month),
     by_month,

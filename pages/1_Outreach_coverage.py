@@ -18,6 +18,7 @@ page = setup(
     "focus the page on it; click it again to clear.",
 )
 kind, with_events = view.map_controls(page)
+page.prefetch(*view.questions(page, kind, with_events))
 
 # Classes and ranks are citywide, so a selected area is seen against the whole city.
 city = coverage.with_classes(page.load(queries.area_summary, view.citywide(page.filters)))

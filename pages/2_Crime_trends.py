@@ -28,12 +28,13 @@ measure = right.segmented_control(
     key="measure",
 )  # fmt: skip
 grain, split, measure = grain or "month", split or "crime_class", measure or "incidents"
-series = trends.mark_partial(
-    page.load(queries.incident_series_by, page.filters, grain, split),
-    page.filters.start,
-    page.filters.end,
-    grain,
+by_period, compstat_counts, category_counts, seasonal = page.load_all(
+    (queries.incident_series_by, page.filters, grain, split),
+    (queries.compstat_counts, page.filters),
+    (queries.incidents_by_category, page.filters),
+    (queries.seasonal_profile, page.filters),
 )
+series = trends.mark_partial(by_period, page.filters.start, page.filters.end, grain)
 shown = trends.top_groups(series) if split == "area" else series
 st.subheader(f"{charts.MEASURES[measure]} by {grain}, by {SPLITS[split].lower()}")
 show_chart(
@@ -47,7 +48,7 @@ if split == "area" and shown["group"].nunique() < series["group"].nunique():
     st.caption("The 8 areas with the most incidents; every area is in the numbers below.")
 
 st.subheader("CompStat: the last 28 days and the year to date")
-compstat = trends.compstat_table(page.load(queries.compstat_counts, page.filters), page.filters.end)
+compstat = trends.compstat_table(compstat_counts, page.filters.end)
 comparison = (
     st.segmented_control(
         "Compare",
@@ -79,7 +80,7 @@ st.caption(
 )
 
 st.subheader("By offence category, against a year earlier")
-by_category = statistics.compare_frame(page.load(queries.incidents_by_category, page.filters))
+by_category = statistics.compare_frame(category_counts)
 show_chart(
     charts.category_comparison(by_category),
     by_category[
@@ -101,7 +102,6 @@ show_chart(
 )
 
 st.subheader("Seasonal pattern: month of year by year")
-seasonal = page.load(queries.seasonal_profile, page.filters)
 show_chart(
     charts.seasonal_heatmap(seasonal),
     seasonal,

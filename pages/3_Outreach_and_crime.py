@@ -19,6 +19,14 @@ page = setup(
     "with its uncertainty, never proof of cause.",
 )
 
+# The sections below the event study depend only on the filters: a helper thread answers
+# them while this one works out the study.
+page.prefetch(
+    (queries.area_summary, page.filters),
+    (queries.survey_by_event, page.filters),
+    (queries.attendance_by_month, page.filters),
+)
+
 st.subheader("Before and after the event, against similar areas")
 left, middle, right = st.columns([2, 2, 1])
 programs = list(PROGRAMS)

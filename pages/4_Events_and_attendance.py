@@ -14,7 +14,11 @@ page = setup(
     ":material/event:",
     "Every outreach event in the period, by program, with attendance and survey results.",
 )
-by_program = page.load(queries.events_by_program, page.filters)
+by_program, monthly, event_list = page.load_all(
+    (queries.events_by_program, page.filters),
+    (queries.events_by_month, page.filters),
+    (queries.event_list, page.filters),
+)
 
 left, right = st.columns(2)
 with left:
@@ -37,7 +41,6 @@ with right:
     )
 
 st.subheader("Outreach month by month")
-monthly = page.load(queries.events_by_month, page.filters)
 show_chart(
     charts.monthly_outreach(monthly),
     monthly,
@@ -47,7 +50,6 @@ show_chart(
 )
 
 st.subheader("Event list")
-event_list = page.load(queries.event_list, page.filters)
 st.dataframe(
     charts.labelled(event_list, "program"),
     hide_index=True,

@@ -8,7 +8,7 @@ from nno_dash.ui.page import setup
 
 page = setup("Data", ":material/database:", "What is loaded, from which files, and when.")
 
-admin.show_holdings(page.load(queries.table_counts), page.load(queries.areas_by_kind))
+admin.show_holdings(*page.load_all((queries.table_counts,), (queries.areas_by_kind,)))
 
 st.subheader("Import log")
 admin.show_import_log(page.settings.db_path)

@@ -141,12 +141,33 @@ def citywide(filters: Filters) -> Filters:
     return replace(filters, area_ids=())
 
 
-def hotspot_cells(page: Page) -> gpd.GeoDataFrame:
-    """Gi* cells over the selected areas (or the city), cached by data version and filters."""
+def questions(page: Page, kind: str, with_events: bool) -> list[tuple]:
+    """What the page will ask, in its order, for `page.prefetch`."""
+    asked: list[tuple] = [(queries.area_summary, citywide(page.filters))]
+    if with_events:
+        asked.append((queries.event_list, page.filters))
+    if kind == "hotspots":
+        asked.append((queries.incident_grid, page.filters, *_hotspot_grid(page)[1].params()))
+    if len(page.filters.area_ids) == 1:
+        asked += [
+            (queries.events_by_program, page.filters),
+            (queries.incident_series, _profile_trend_filters(page), "month"),
+            (queries.events_by_month, page.filters),
+        ]
+    return asked
+
+
+def _hotspot_grid(page: Page) -> tuple[gpd.GeoDataFrame, hotspots.Grid]:
+    """The selected areas (or the city) and the hotspot grid over them."""
     areas = page.areas()
     if page.filters.area_ids:
         areas = areas[areas["area_id"].isin(page.filters.area_ids)]
-    grid = hotspots.grid_for(areas)
+    return areas, hotspots.grid_for(areas)
+
+
+def hotspot_cells(page: Page) -> gpd.GeoDataFrame:
+    """Gi* cells over the selected areas (or the city), cached by data version and filters."""
+    areas, grid = _hotspot_grid(page)
     counts = page.load(queries.incident_grid, page.filters, *grid.params())
     return _gi_cached(data.connection(page.settings.db_path)[1], page.filters, grid, counts, areas)
 
@@ -264,6 +285,11 @@ def caption_hotspots(cells: gpd.GeoDataFrame) -> None:
 # The area profile -----------------------------------------------------------------------
 
 
+def _profile_trend_filters(page: Page) -> Filters:
+    """The profile's trend: this period and the year before it."""
+    return page.filters.with_period(page.filters.previous_year().start, page.filters.end)
+
+
 def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
     """Population, crime trend, outreach and attendance over time, trust scores for the
     one selected area."""
@@ -302,8 +328,7 @@ def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
             f"{after - before:+.2f} on before",
             help=f"Mean survey score of {int(trust_n.sum()):,} respondents.",
         )
-    trend_filters = page.filters.with_period(page.filters.previous_year().start, page.filters.end)
-    series = page.load(queries.incident_series, trend_filters, "month")
+    series = page.load(queries.incident_series, _profile_trend_filters(page), "month")
     by_month = page.load(queries.events_by_month, page.filters)
     left, right = st.columns(2) if not page.present else (st.container(), st.container())
     with left:

@@ -21,8 +21,9 @@ from typing import Any
 import duckdb
 import geopandas as gpd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from nno_dash import db, demo, geo
+from nno_dash import db, demo, geo, parallel
 from nno_dash.settings import Settings
 
 _LOCK = threading.Lock()
@@ -124,6 +125,31 @@ def load(path: Path, function: Callable[..., Any], *args: Any) -> Any:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+Call = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+def prefetch(path: Path, calls: list[Call]) -> parallel.Prefetch:
+    """Start answering `calls` (function, args) on a helper thread, through `load`'s cache.
+
+    The helper carries this script run's context (Streamlit's documented way for a thread
+    to use the run's cache). Take each answer with the returned object's `take(call)`.
+    """
+    for function, _ in calls:
+        query_name(function)  # a wrong function fails here, in the page, not in the helper
+    context = get_script_run_ctx(suppress_warning=True)
+    return parallel.Prefetch(
+        calls,
+        lambda call: load(path, call[0], *call[1]),
+        before_start=lambda thread: add_script_run_ctx(thread, context) if context else None,
+    )
+
+
+def load_all(path: Path, calls: list[Call]) -> list[Any]:
+    """`load` for each (function, args), two at a time (parallel.Prefetch)."""
+    started = prefetch(path, calls)
+    return [started.take(call) for call in calls]
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -31,20 +31,31 @@ def context(page: Page, lang: str, size: str) -> press.Context:
     )
 
 
+def question(page: Page, template: str) -> tuple:
+    """The query a template's numbers come from, as `page.load` takes it."""
+    filters = page.filters
+    asked = {
+        "nno": (press.nno_by_year, filters),
+        "outreach": (queries.events_by_program, press.year_to_date(filters)),
+        "trend": (press.monthly_incidents, filters),
+        "map": (queries.area_summary, filters),
+    }
+    if template not in asked:
+        raise ValueError(f"unknown press template {template!r}")
+    return asked[template]
+
+
 def build(page: Page, template: str, ctx: press.Context) -> export.Exportable:
     """One template, built from cached query results for the page's filters."""
-    filters = page.filters
+    asked = question(page, template)
+    numbers = page.load(*asked)
     if template == "nno":
-        return press.nno_summary(page.load(press.nno_by_year, filters), filters, ctx)
+        return press.nno_summary(numbers, page.filters, ctx)
     if template == "outreach":
-        ytd = press.year_to_date(filters)
-        return press.outreach_by_program(page.load(queries.events_by_program, ytd), ytd, ctx)
+        return press.outreach_by_program(numbers, asked[1], ctx)
     if template == "trend":
-        return press.crime_trend(page.load(press.monthly_incidents, filters), filters, ctx)
-    if template == "map":
-        summary = page.load(queries.area_summary, filters)
-        return press.district_map(summary, page.areas(), filters, ctx)
-    raise ValueError(f"unknown press template {template!r}")
+        return press.crime_trend(numbers, page.filters, ctx)
+    return press.district_map(numbers, page.areas(), page.filters, ctx)
 
 
 def show(page: Page, item: export.Exportable, template: str, size: str, scale: int) -> None:
