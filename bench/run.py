@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -118,9 +119,17 @@ def build_database(workdir: Path, incidents: int, years: int, seed: int, events:
             stdout=subprocess.DEVNULL,
         )
         log(f"  built in {time.perf_counter() - started:.1f} s")
+    upgrade(path)
     if events:
         top_up_events(path, events)
     return path
+
+
+def upgrade(path: Path) -> None:
+    """A kept database from an older version is upgraded, as the app does on opening it."""
+    if db.needs_migration(path):
+        found = db.migrate(path)
+        log(f"  {path.name} upgraded from schema version {found} to {db.SCHEMA_VERSION}")
 
 
 def top_up_events(path: Path, wanted: int) -> None:
@@ -192,31 +201,59 @@ def filter_changes(con: duckdb.DuckDBPyConnection) -> list[Filters]:
 # Pages through AppTest ----------------------------------------------------------------------
 
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
+# What a page's script thread did, in order: ("ask", call) answered on that thread,
+# ("prefetch", calls) handed to a helper, ("take", call) a prefetched answer taken.
+Step = tuple[str, Any]
 
 
 @dataclass
 class PageRuns:
-    calls: list[list[Call]] = field(default_factory=list)  # per filter change
+    calls: list[list[Call]] = field(default_factory=list)  # per filter change, distinct
+    plans: list[list[Step]] = field(default_factory=list)  # per filter change
     rerun_ms: list[float] = field(default_factory=list)
     figure_bytes: list[int] = field(default_factory=list)
 
 
 @contextmanager
-def recording(calls: list[Call]) -> Iterator[None]:
-    """Record every query a page asks nno_dash.ui.data.load for, while still running it."""
+def recording(calls: list[Call], plan: list[Step]) -> Iterator[None]:
+    """Record every query a page asks nno_dash.ui.data.load for (from any thread) in
+    `calls`, and in `plan` what its script thread did and in what order, while still
+    running it."""
+    from nno_dash import parallel
     from nno_dash.ui import data
 
-    original = data.load
+    original_load, original_prefetch = data.load, data.prefetch
+    original_take = parallel.Prefetch.take
+    taking = threading.local()
 
     def load(path: Path, function: Callable[..., Any], *args: Any) -> Any:
         calls.append((function, args))
-        return original(path, function, *args)
+        helper = threading.current_thread().name == "nno-prefetch"
+        if not helper and not getattr(taking, "on", False):
+            plan.append(("ask", (function, args)))
+        return original_load(path, function, *args)
 
-    data.load = load
+    def prefetch(path: Path, wanted: list[Call]) -> Any:
+        plan.append(("prefetch", list(wanted)))
+        return original_prefetch(path, wanted)
+
+    def take(self: Any, key: Call) -> Any:
+        plan.append(("take", key))
+        taking.on = True
+        try:
+            return original_take(self, key)
+        finally:
+            taking.on = False
+
+    data.load, data.prefetch, parallel.Prefetch.take = load, prefetch, take
     try:
         yield
     finally:
-        data.load = original
+        data.load, data.prefetch, parallel.Prefetch.take = (
+            original_load,
+            original_prefetch,
+            original_take,
+        )
 
 
 def run_pages(path: Path, changes: list[Filters], passes: int) -> dict[str, PageRuns]:
@@ -240,7 +277,8 @@ def run_pages(path: Path, changes: list[Filters], passes: int) -> dict[str, Page
             for filters in changes:
                 at.session_state["filters"] = filters
                 calls: list[Call] = []
-                with recording(calls):
+                plan: list[Step] = []
+                with recording(calls, plan):
                     started = time.perf_counter()
                     at.run()
                     elapsed = 1000 * (time.perf_counter() - started)
@@ -249,6 +287,7 @@ def run_pages(path: Path, changes: list[Filters], passes: int) -> dict[str, Page
                 if attempt == 0:
                     # A question asked twice in one run is answered once (st.cache_data).
                     result.calls.append(list(dict.fromkeys(calls)))
+                    result.plans.append(plan)
                     result.figure_bytes += [len(c.proto.spec) for c in at.get("plotly_chart")]
                 else:  # the first pass is the warm-up
                     result.rerun_ms.append(elapsed)
@@ -265,41 +304,81 @@ def translated(function: Callable[..., Any]) -> bool:
     )
 
 
-def time_queries(
-    path: Path, runs: dict[str, PageRuns], repeats: int
-) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[float]]]:
-    """Each page's recorded query set replayed uncached, one cursor per query as in the app.
+def replay(plan: list[Step], answer: Callable[[Call], Any]) -> float:
+    """A page's questions as its script thread asked them: what it handed to a helper
+    thread is answered there (parallel.Prefetch, as in the app), the rest in turn. Returns
+    the ms until the script thread had every answer; a helper still busy with questions
+    the page did not wait for is then waited for, untimed, so runs do not overlap."""
+    from nno_dash import parallel
 
-    Returns two timings per page: every query, and only the queries a filter change
-    sends to DuckDB (those the previous filters on the same page did not already ask;
-    the rest, e.g. the dataset's extent or the area list, st.cache_data answers).
+    helpers: list[parallel.Prefetch] = []
+    answered: set[Call] = set()  # asked again in the same run: st.cache_data answers it
+    started = time.perf_counter()
+    for kind, item in plan:
+        if kind == "prefetch":
+            helpers.append(parallel.Prefetch(item, answer))
+        elif kind == "take":
+            next(helper for helper in helpers if item in helper).take(item)
+            answered.add(item)
+        elif item not in answered:
+            answer(item)
+            answered.add(item)
+    elapsed = 1000 * (time.perf_counter() - started)
+    for helper in helpers:
+        helper.join()
+    return elapsed
+
+
+@dataclass
+class QueryTimes:
+    """Per page, one entry per filter change and pass (ms)."""
+
+    every: dict[str, list[float]]  # as the page asks them, every query uncached
+    changed: dict[str, list[float]]  # as the page asks them, what the last change did not ask
+    one_at_a_time: dict[str, list[float]]  # every query uncached, in turn: their sum
+    comparable: dict[str, list[float]]  # in turn, only the questions pandas_way answers
+
+
+def time_queries(path: Path, runs: dict[str, PageRuns], repeats: int) -> QueryTimes:
+    """Each page's recorded questions replayed uncached, one cursor per query as in the app.
+
+    Timed three ways: as the page asks them (its own helper thread included), every query
+    uncached; the same with only what a filter change sends to DuckDB (what the previous
+    filters on the same page did not already ask: the rest, e.g. the dataset's extent or
+    the area list, st.cache_data answers); and each query alone, in turn (for pandas).
     """
     con = db.open_readonly(path)
-    every: dict[str, list[float]] = {label: [] for label in runs}
-    changed: dict[str, list[float]] = {label: [] for label in runs}
-    comparable: dict[str, list[float]] = {label: [] for label in runs}
+
+    def uncached(call: Call) -> Any:
+        cursor = db.cursor(con)
+        try:
+            return call[0](cursor, *call[1])
+        finally:
+            cursor.close()
+
+    times = QueryTimes(*({label: [] for label in runs} for _ in range(4)))
     try:
         for attempt in range(repeats + 1):
             for label, page in runs.items():
-                for i, calls in enumerate(page.calls):
-                    before = {(f.__name__, args) for f, args in page.calls[i - 1]}
-                    total = new = same = 0.0
-                    for function, args in calls:
+                for i, (calls, plan) in enumerate(zip(page.calls, page.plans, strict=True)):
+                    before = set(page.calls[i - 1])
+                    every = replay(plan, uncached)
+                    changed = replay(plan, lambda c: None if c in before else uncached(c))  # noqa: B023
+                    alone = same = 0.0
+                    for call in calls:
                         started = time.perf_counter()
-                        cursor = db.cursor(con)
-                        function(cursor, *args)
-                        cursor.close()
+                        uncached(call)
                         elapsed = 1000 * (time.perf_counter() - started)
-                        total += elapsed
-                        new += elapsed if (function.__name__, args) not in before else 0.0
-                        same += elapsed if translated(function) else 0.0
+                        alone += elapsed
+                        same += elapsed if translated(call[0]) else 0.0
                     if attempt:  # attempt 0 warms DuckDB's buffers
-                        every[label].append(total)
-                        changed[label].append(new)
-                        comparable[label].append(same)
+                        times.every[label].append(every)
+                        times.changed[label].append(changed)
+                        times.one_at_a_time[label].append(alone)
+                        times.comparable[label].append(same)
     finally:
         con.close()
-    return every, changed, comparable
+    return times
 
 
 def time_pandas(
@@ -571,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.db:
         path = args.db
+        upgrade(path)
     else:
         path = build_database(args.workdir, args.incidents, args.years, args.seed, args.events)
     with db.open_readonly(path) as con:
@@ -587,28 +667,33 @@ def main(argv: list[str] | None = None) -> int:
 
     log("pages through AppTest (recording each page's queries)…")
     runs = run_pages(path, changes, passes=2)
-    log("page queries, uncached:")
-    query_ms, changed_ms, comparable_ms = time_queries(path, runs, args.repeats)
+    log("page queries, uncached, as each page asks them (two at a time where it prefetches):")
+    timed = time_queries(path, runs, args.repeats)
+    query_ms, changed_ms = timed.every, timed.changed
     log(
         f"  {'page':30} {'queries':>7} {'median':>9} {'p95':>9}  {'not cached':>19}  "
-        f"{'page rerun, uncached':>20}"
+        f"{'one at a time':>19}  {'page rerun, uncached':>20}"
     )
-    for label, times in query_ms.items():
+    for label, every in query_ms.items():
         n = statistics.mean(len(c) for c in runs[label].calls)
-        reruns, fresh = runs[label].rerun_ms, changed_ms[label]
+        reruns, fresh, alone = runs[label].rerun_ms, changed_ms[label], timed.one_at_a_time[label]
         log(
-            f"  {label:30} {n:7.1f} {statistics.median(times):7.1f}ms "
-            f"{percentile(times, 95):7.1f}ms  {statistics.median(fresh):7.1f}ms "
-            f"{percentile(fresh, 95):7.1f}ms  {statistics.median(reruns):7.0f}ms "
+            f"  {label:30} {n:7.1f} {statistics.median(every):7.1f}ms "
+            f"{percentile(every, 95):7.1f}ms  {statistics.median(fresh):7.1f}ms "
+            f"{percentile(fresh, 95):7.1f}ms  {statistics.median(alone):7.1f}ms "
+            f"{percentile(alone, 95):7.1f}ms  {statistics.median(reruns):7.0f}ms "
             f"{percentile(reruns, 95):7.0f}ms"
         )
     biggest = max(query_ms, key=lambda label: percentile(query_ms[label], 95))
     p95 = percentile(query_ms[biggest], 95)
+    slowest = max(query_ms, key=lambda label: statistics.median(query_ms[label]))
     log(
         f"  biggest page: {biggest} (every query uncached: median "
         f"{statistics.median(query_ms[biggest]):.1f} ms, p95 {p95:.1f} ms; what a filter change "
         f"does not find cached: median {statistics.median(changed_ms[biggest]):.1f} ms, "
-        f"p95 {percentile(changed_ms[biggest], 95):.1f} ms)"
+        f"p95 {percentile(changed_ms[biggest], 95):.1f} ms); highest median: {slowest} "
+        f"({statistics.median(query_ms[slowest]):.1f} ms, not cached "
+        f"{statistics.median(changed_ms[slowest]):.1f} ms)"
     )
     figure_kb = max(b for r in runs.values() for b in r.figure_bytes) / 1024
     log(f"largest figure sent to the browser: {figure_kb:,.0f} KB")
@@ -625,8 +710,8 @@ def main(argv: list[str] | None = None) -> int:
         # Only the questions both ways answer (pandas_way.QUESTIONS) count, on both sides:
         # the dataset's extent, the event study's model and the like are left out.
         duck_ms = {
-            label: [t for i, t in enumerate(times) if i % len(changes) < k]
-            for label, times in comparable_ms.items()
+            label: [t for i, t in enumerate(same) if i % len(changes) < k]
+            for label, same in timed.comparable.items()
         }
         for label, times in pandas_ms.items():
             pandas_median, duck_median = statistics.median(times), statistics.median(duck_ms[label])
