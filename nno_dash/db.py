@@ -20,9 +20,9 @@ from pathlib import Path
 
 import duckdb
 
-from nno_dash.vocab import AREA_COLUMNS, CATEGORIES
+from nno_dash.vocab import AREA_COLUMNS, CATEGORIES, CITYWIDE_KIND
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # version -> statements that upgrade a file from version-1. schema.sql has already
 # created any missing table when these run; they add what changed inside old tables.
@@ -33,6 +33,7 @@ MIGRATIONS: dict[int, list[str]] = {
     ],
     3: [],  # incident_monthly: schema.sql creates it, refresh_aggregates fills it
     4: [],  # event_facts: schema.sql creates it, refresh_event_facts fills it
+    5: [],  # the city's rows in incident_daily and incident_monthly: refresh_aggregates
 }
 
 
@@ -118,7 +119,7 @@ def refresh_aggregates(
     touched; None (the default) rebuilds everything.
     """
     if days is None:
-        where = ""
+        where = on_days = ""
         con.execute("delete from incident_daily")
         con.execute("delete from incident_monthly")
     else:
@@ -126,7 +127,8 @@ def refresh_aggregates(
         con.execute(
             "insert into _refresh_days select distinct unnest($days::date[])", {"days": list(days)}
         )
-        where = "where occurred_on in (select day from _refresh_days)"
+        on_days = "occurred_on in (select day from _refresh_days)"
+        where = f"where {on_days}"
         con.execute(f"delete from incident_daily {where}")
         con.execute(
             "delete from incident_monthly where month in "
@@ -144,6 +146,19 @@ def refresh_aggregates(
             """,
             {"kind": kind},
         )
+    # Each kind's rows count every incident once (no area: area_id null), so any kind's
+    # rows summed over its areas are the city's.
+    con.execute(
+        f"""
+        insert into incident_daily
+        select $city, null, occurred_on, category, sum(incidents)::integer
+        from incident_daily
+        where kind = $kind {f"and {on_days}" if on_days else ""}
+        group by all
+        order by occurred_on
+        """,
+        {"city": CITYWIDE_KIND, "kind": next(iter(AREA_COLUMNS))},
+    )
     months = (
         ""
         if days is None

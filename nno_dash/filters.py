@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from nno_dash.vocab import (
     AREA_KINDS,
     CATEGORIES,
+    CITYWIDE_KIND,
     PROGRAMS,
     area_kind_label,
     category_label,
@@ -55,12 +56,19 @@ class Filters:
     def with_period(self, start: date, end: date) -> Filters:
         return replace(self, start=start, end=end)
 
+    @property
+    def counts_kind(self) -> str:
+        """The daily counts' rows a question not split by area reads: the city's, unless
+        areas are chosen (the same sums from a fraction of the rows)."""
+        return self.area_kind if self.area_ids else CITYWIDE_KIND
+
     def params(self) -> dict[str, object]:
         """Named SQL parameters; list parameters are empty when nothing is chosen."""
         return {
             "start": self.start,
             "end": self.end,
             "kind": self.area_kind,
+            "counts_kind": self.counts_kind,
             "areas": list(self.area_ids),
             "programs": list(self.programs),
             "categories": list(self.categories),

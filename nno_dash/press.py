@@ -166,7 +166,7 @@ def monthly_incidents(con: Con, filters: Filters) -> pd.DataFrame:
     counts as (
         select date_trunc('month', d.occurred_on)::date as month, sum(d.incidents) as n
         from incident_daily d
-        where d.kind = $kind and d.occurred_on between $pstart and $end
+        where d.kind = $counts_kind and d.occurred_on between $pstart and $end
           and {AREA_SELECTED.format(col="d.area_id")}
           and {CATEGORY_SELECTED.format(col="d.category")}
         group by 1

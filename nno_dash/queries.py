@@ -28,8 +28,10 @@ CATEGORY_SELECTED = (
 )
 PROGRAM_SELECTED = "(len($programs::varchar[]) = 0 or list_contains($programs::varchar[], {col}))"
 
+# Daily counts in the period, areas and categories. $counts_kind: the city's rows unless
+# areas are chosen (Filters.counts_kind); a question split by area reads $kind's rows.
 INCIDENTS_WHERE = f"""
-    d.kind = $kind and d.occurred_on between $start and $end
+    d.kind = $counts_kind and d.occurred_on between $start and $end
     and {AREA_SELECTED.format(col="d.area_id")}
     and {CATEGORY_SELECTED.format(col="d.category")}
 """
@@ -125,7 +127,7 @@ def headline(con: Con, filters: Filters) -> pd.DataFrame:
             sum(incidents) filter (where d.occurred_on between $start and $end) as incidents,
             sum(incidents) filter (where d.occurred_on between $pstart and $pend) as incidents_prev
         from incident_daily d
-        where d.kind = $kind and d.occurred_on between $pstart and $end
+        where d.kind = $counts_kind and d.occurred_on between $pstart and $end
           and {AREA_SELECTED.format(col="d.area_id")}
           and {CATEGORY_SELECTED.format(col="d.category")}
     ),
@@ -224,7 +226,7 @@ def incidents_by_category(con: Con, filters: Filters) -> pd.DataFrame:
     """category, label, crime_class, incidents, incidents_prev (a year earlier)."""
     prev = filters.previous_year()
     windows = {"incidents": (filters.start, filters.end), "incidents_prev": (prev.start, prev.end)}
-    return _by_category(con, filters, windows, order="incidents desc")
+    return _by_category(con, filters, windows, order="incidents desc, c.category")
 
 
 def incident_series(con: Con, filters: Filters, grain: str = "month") -> pd.DataFrame:
@@ -250,13 +252,13 @@ def seasonal_profile(con: Con, filters: Filters) -> pd.DataFrame:
     with counts as (
         select d.month as day, d.incidents
         from incident_monthly d
-        where d.kind = $kind and d.month < date_trunc('month', $end::date)
+        where d.kind = $counts_kind and d.month < date_trunc('month', $end::date)
           and {AREA_SELECTED.format(col="d.area_id")}
           and {CATEGORY_SELECTED.format(col="d.category")}
         union all
         select d.occurred_on, d.incidents
         from incident_daily d
-        where d.kind = $kind
+        where d.kind = $counts_kind
           and d.occurred_on between date_trunc('month', $end::date) and $end
           and {AREA_SELECTED.format(col="d.area_id")}
           and {CATEGORY_SELECTED.format(col="d.category")}
@@ -438,7 +440,10 @@ def incident_series_by(
     where {INCIDENTS_WHERE}
     group by 1, 2 order by 1, 2
     """
-    out = _df(con, sql, filters.params())
+    params = filters.params()
+    if split == "area":  # each area's own rows
+        params["counts_kind"] = filters.area_kind
+    out = _df(con, sql, params)
     out["rate_per_1000"] = 1000.0 * out["incidents"] / out["population"].astype(float)
     return out
 
@@ -453,7 +458,7 @@ def compstat_counts(con: Con, filters: Filters) -> pd.DataFrame:
 
 
 # the orders _by_category accepts (an allow-list: the text goes into the SQL)
-_CATEGORY_ORDERS = ("incidents desc", "c.category")
+_CATEGORY_ORDERS = ("incidents desc, c.category", "c.category")
 
 
 def _by_category(
@@ -467,19 +472,26 @@ def _by_category(
     if order not in _CATEGORY_ORDERS:
         raise ValueError(f"unknown order {order!r}")
     sums = ",\n".join(
-        f"coalesce(sum(d.incidents) filter (where d.occurred_on between ${name}_from "
-        f"and ${name}_to), 0)::bigint as {name}"
+        f"sum(d.incidents) filter (where d.occurred_on between ${name}_from and ${name}_to) "
+        f"as {name}"
         for name in windows
     )
+    columns = ", ".join(f"coalesce(n.{name}, 0)::bigint as {name}" for name in windows)
+    # Summed by category before the categories' labels join: grouping the daily rows by the
+    # three text columns took most of the question.
     sql = f"""
-    select c.category, c.label, c.crime_class,
-        {sums}
+    with n as (
+        select d.category, {sums}
+        from incident_daily d
+        where d.kind = $counts_kind and d.occurred_on between $lo and $hi
+          and {AREA_SELECTED.format(col="d.area_id")}
+          and {CATEGORY_SELECTED.format(col="d.category")}
+        group by 1
+    )
+    select c.category, c.label, c.crime_class, {columns}
     from offence_categories c
-    left join incident_daily d on d.category = c.category
-        and d.kind = $kind and d.occurred_on between $lo and $hi
-        and {AREA_SELECTED.format(col="d.area_id")}
+    left join n using (category)
     where {CATEGORY_SELECTED.format(col="c.category")}
-    group by all
     order by {order}
     """
     params = {**filters.params()}

@@ -16,6 +16,10 @@ AREA_KINDS: dict[str, str] = {
 # The incident and event tables carry one area column per kind.
 AREA_COLUMNS: dict[str, str] = {kind: f"{kind}_id" for kind in AREA_KINDS}
 
+# The daily and monthly counts also hold the city's rows (this kind, no area): every kind's
+# rows summed, which a question with no area chosen reads instead of a kind's 40-1000 areas.
+CITYWIDE_KIND = "city"
+
 PROGRAMS: dict[str, str] = {
     "national_night_out": "National Night Out",
     "coffee_with_a_cop": "Coffee with a Cop",

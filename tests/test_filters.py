@@ -59,10 +59,12 @@ def test_params_are_plain_values_for_sql():
         "start": START,
         "end": END,
         "kind": "neighbourhood",
+        "counts_kind": "neighbourhood",  # areas chosen: their kind's daily counts
         "areas": ["neighbourhood:3"],
         "programs": [],
         "categories": [],
     }
+    assert Filters(START, END).params()["counts_kind"] == "city"  # none: the city's counts
 
 
 def test_describe_in_words():

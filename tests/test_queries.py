@@ -9,7 +9,7 @@ import pytest
 
 from nno_dash import queries
 from nno_dash.filters import Filters, default_period
-from nno_dash.vocab import AREA_KINDS
+from nno_dash.vocab import AREA_KINDS, CITYWIDE_KIND
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +152,62 @@ def test_event_area_names_a_column_from_the_fixed_kinds_only(con):
         con.execute(f"select {queries.event_area(kind)} from event_facts e limit 1").fetchall()
     with pytest.raises(ValueError, match="unknown area kind"):
         queries.event_area("beat_id from events; drop table events; --")
+
+
+def test_the_citys_daily_counts_are_every_kinds_counts_summed(con):
+    """The city's rows (read when no area is chosen) hold, day by day and category by
+    category, what each kind's rows hold summed over its areas and its unplaced incidents."""
+    different = con.execute(
+        """
+        with kinds as (
+            select kind, occurred_on, category, sum(incidents) as n
+            from incident_daily where kind <> $city group by all
+        )
+        select count(*) from kinds k
+        full join (select * from incident_daily where kind = $city) c
+          using (occurred_on, category)
+        where k.n is distinct from c.incidents
+        """,
+        {"city": CITYWIDE_KIND},
+    ).fetchone()[0]
+    assert different == 0
+    city_rows, months = con.execute(
+        "select count(*) filter (where kind = $city), "
+        "(select count(*) from incident_monthly where kind = $city) from incident_daily",
+        {"city": CITYWIDE_KIND},
+    ).fetchone()
+    assert city_rows > 0 and months > 0
+
+
+@pytest.mark.parametrize("kind", ["neighbourhood", "district"])
+def test_every_area_chosen_counts_what_no_area_chosen_counts(con, filters, kind):
+    """No area chosen reads the city's rows, every area chosen the kind's: same numbers (the
+    demo places every incident in an area of each kind, checked first)."""
+    from nno_dash import press
+
+    unplaced = con.execute(
+        "select count(*) from incident_daily where kind = $kind and area_id is null",
+        {"kind": kind},
+    ).fetchone()[0]
+    assert unplaced == 0
+    none = replace(filters, area_kind=kind, categories=("robbery", "burglary"))
+    every = replace(none, area_ids=tuple(queries.area_options(con, kind)["area_id"]))
+    assert none.counts_kind == CITYWIDE_KIND and every.counts_kind == kind
+    for ask, columns in [
+        (queries.headline, ["incidents", "incidents_prev", "previous_complete"]),
+        (queries.incident_series, None),
+        (queries.incidents_by_category, None),
+        (queries.compstat_counts, None),
+        (queries.seasonal_profile, None),
+        (press.monthly_incidents, None),
+    ]:
+        a, b = ask(con, none), ask(con, every)
+        if columns:
+            a, b = a[columns], b[columns]
+        assert a.equals(b), ask.__name__
+        assert len(a) > 0
+    for split in ("crime_class", "category"):
+        a = queries.incident_series_by(con, none, "month", split)
+        b = queries.incident_series_by(con, every, "month", split)
+        assert a.equals(b), split
+    assert queries.incidents_by_category(con, none)["incidents"].sum() == raw_count(con, none)
