@@ -401,11 +401,13 @@ _NEIGHBOURS: dict[tuple[str, str], dict[str, set[str]]] = {}
 _NEIGHBOURS_KEPT = 16
 
 
-def neighbours(con: Con, kind: str) -> dict[str, set[str]]:
-    """`touching` for the areas of a kind, remembered per data version."""
+def neighbours(con: Con, kind: str, version: str | None = None) -> dict[str, set[str]]:
+    """`touching` for the areas of a kind, remembered per data version (read from the file
+    unless the caller has it: the event study's statement brings it along)."""
     from nno_dash import db, geo
 
-    version = db.get_meta(con, "data_version", "") or ""
+    if version is None:
+        version = db.get_meta(con, "data_version", "") or ""
     key = (version, kind)
     found = _NEIGHBOURS.get(key) if version else None
     if found is None:
@@ -478,6 +480,7 @@ class StudyData:
     profile: pd.DataFrame
     counts: np.ndarray
     inside: np.ndarray
+    data_version: str = ""
 
     @property
     def week_numbers(self) -> np.ndarray:
@@ -527,7 +530,8 @@ def study_data(
         coalesce(ev.events_near_day, 0)::bigint as events_near_day,
         per_area.weeks, per_area.counts,
         (select min(occurred_on) from incident_daily) as first_day,
-        (select max(occurred_on) from incident_daily) as last_day
+        (select max(occurred_on) from incident_daily) as last_day,
+        (select value from meta where key = 'data_version') as data_version
     from areas a left join ev using (area_id) left join per_area using (area_id)
     where a.kind = $kind
     order by a.area_id
@@ -587,7 +591,8 @@ def study_data(
             **derived,
         }
     )
-    return StudyData(profile, counts, inside)
+    version = out["data_version"].iloc[0] if len(out) else None
+    return StudyData(profile, counts, inside, version if isinstance(version, str) else "")
 
 
 @dataclass(frozen=True)
@@ -694,7 +699,7 @@ def event_study(
             notes=("No treated areas: no area held the program's events near that day.",),
         )  # fmt: skip
 
-    touches = neighbours(con, kind)
+    touches = neighbours(con, kind, data.data_version)
     buffer_ids = sorted(set().union(*(touches.get(a, set()) for a in treated_ids)))
     buffer_ids = [a for a in buffer_ids if a not in treated_ids]
     other, away = ~is_treated, ~_member(ids, buffer_ids)
