@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from nno_dash.filters import Filters
-from nno_dash.queries import CATEGORY_SELECTED, _df, event_area
+from nno_dash.queries import CATEGORY_SELECTED, _df, area_column
 from nno_dash.statistics import MIN_COUNT_TO_JUDGE, t_interval
 from nno_dash.vocab import program_label
 
@@ -517,7 +517,7 @@ def study_data(
         select area_id, list(week) as weeks, list(incidents) as counts from weekly group by 1
     ),
     ev as (
-        select {event_area(kind)} as area_id, count(*) as program_events,
+        select {area_column(kind)} as area_id, count(*) as program_events,
             count(*) filter (where e.starts_at >= $near_start and e.starts_at < $near_end)
                 as events_near_day
         from events e

@@ -30,7 +30,7 @@ from nno_dash import charts, classes, i18n, maps, privacy
 from nno_dash.branding import Branding
 from nno_dash.export import Caption, Exportable
 from nno_dash.filters import Filters
-from nno_dash.queries import AREA_SELECTED, CATEGORY_SELECTED, Con, _df, event_area
+from nno_dash.queries import AREA_SELECTED, CATEGORY_SELECTED, Con, _df, area_column
 from nno_dash.vocab import CATEGORIES, CRIME_CLASSES
 
 NNO = "national_night_out"
@@ -131,7 +131,7 @@ def nno_by_year(con: Con, filters: Filters, years: int = NNO_YEARS) -> pd.DataFr
         where e.program = $program
           and e.starts_at >= make_date($first_year, 1, 1)
           and e.starts_at < make_date($last_year + 1, 1, 1)
-          and {AREA_SELECTED.format(col=event_area(filters.area_kind))}
+          and {AREA_SELECTED.format(col=area_column(filters.area_kind))}
         group by 1
     )
     select y.year::integer as year,

@@ -37,19 +37,20 @@ INCIDENTS_WHERE = f"""
 """
 
 
-def event_area(kind: str) -> str:
-    """The events' area column of a kind, named from the fixed list of kinds (never from the
-    value). A `case $kind when ...` here cost DuckDB about 3 ms of planning per question."""
+def area_column(kind: str, table: str = "e") -> str:
+    """The area column of a kind in the events (`e`) or incidents (`i`) table, named from the
+    fixed list of kinds (never from the value). A `case $kind when ...` here cost DuckDB
+    about 3 ms of planning per question."""
     if kind not in AREA_COLUMNS:
         raise ValueError(f"unknown area kind {kind!r}")
-    return f"e.{AREA_COLUMNS[kind]}"
+    return f"{table}.{AREA_COLUMNS[kind]}"
 
 
 def events_where(kind: str) -> str:
     """Events in the period, in the chosen areas (of `kind`) and programs."""
     return f"""
     e.starts_at >= $start and e.starts_at < $end + interval 1 day
-    and {AREA_SELECTED.format(col=event_area(kind))}
+    and {AREA_SELECTED.format(col=area_column(kind))}
     and {PROGRAM_SELECTED.format(col="e.program")}
 """
 
@@ -116,7 +117,7 @@ def area_kinds_present(con: Con) -> list[str]:
 
 def headline(con: Con, filters: Filters) -> pd.DataFrame:
     """One row: residents, incidents and events/attendance now and a year earlier."""
-    area = event_area(filters.area_kind)
+    area = area_column(filters.area_kind)
     sql = f"""
     with pop as (
         select sum(population) as residents, count(*) as areas
@@ -176,7 +177,7 @@ def area_summary(con: Con, filters: Filters) -> pd.DataFrame:
         group by 1
     ),
     ev as (  -- one pass: the period's events, and the last event ever up to its end
-        select {event_area(filters.area_kind)} as area_id,
+        select {area_column(filters.area_kind)} as area_id,
             count(*) filter (where e.starts_at >= $start) as events,
             sum(e.headcount) filter (where e.starts_at >= $start) as attendance,
             max(e.starts_at)::date as last_event_ever
@@ -290,7 +291,7 @@ def events_by_program(con: Con, filters: Filters) -> pd.DataFrame:
     from event_facts e
     where ((e.starts_at >= $start and e.starts_at < $end + interval 1 day)
         or (e.starts_at >= $pstart and e.starts_at < $pend + interval 1 day))
-      and {AREA_SELECTED.format(col=event_area(filters.area_kind))}
+      and {AREA_SELECTED.format(col=area_column(filters.area_kind))}
       and {PROGRAM_SELECTED.format(col="e.program")}
     group by all
     order by events desc
@@ -306,7 +307,7 @@ def event_list(con: Con, filters: Filters, limit: int = 5000) -> pd.DataFrame:
         e.partners_present as partners, e.survey_n, e.trust_before, e.trust_after, e.units,
         e.partners as partner_orgs
     from event_facts e
-    left join areas ar on ar.area_id = {event_area(filters.area_kind)}
+    left join areas ar on ar.area_id = {area_column(filters.area_kind)}
     where {events_where(filters.area_kind)}
     order by e.starts_at desc, e.event_id  -- the id settles ties, so the same events every time
     limit $limit
@@ -355,14 +356,6 @@ def latest_day(con: Con) -> date | None:
 
 # Coverage and hotspots (issue 4) ----------------------------------------------------------
 
-# The incident's area of the chosen kind; one column per kind in the incidents table.
-INCIDENT_AREA = """(case $kind
-    when 'neighbourhood' then i.neighbourhood_id
-    when 'beat' then i.beat_id
-    when 'district' then i.district_id
-    when 'council_district' then i.council_district_id end)"""
-
-
 def incident_grid(
     con: Con, filters: Filters, lat0: float, lon0: float, dlat: float, dlon: float
 ) -> pd.DataFrame:
@@ -379,7 +372,7 @@ def incident_grid(
     from incidents i
     where i.occurred_on between $start and $end
       and not i.sensitive and i.lat is not null and i.lon is not null
-      and {AREA_SELECTED.format(col=INCIDENT_AREA)}
+      and {AREA_SELECTED.format(col=area_column(filters.area_kind, "i"))}
       and {CATEGORY_SELECTED.format(col="i.category")}
     group by all
     """
@@ -552,7 +545,7 @@ def attendance_by_month(con: Con, filters: Filters) -> pd.DataFrame:
         e.starts_at >= $start as this_period
     from event_facts e
     where e.starts_at >= $pstart and e.starts_at < $end + interval 1 day
-      and {AREA_SELECTED.format(col=event_area(filters.area_kind))}
+      and {AREA_SELECTED.format(col=area_column(filters.area_kind))}
       and {PROGRAM_SELECTED.format(col="e.program")}
     group by 1, e.starts_at >= $start order by 1
     """

@@ -146,12 +146,13 @@ def test_administration_tables(con):
     assert queries.import_log(con)["kind"].iloc[0] == "demo"
 
 
-def test_event_area_names_a_column_from_the_fixed_kinds_only(con):
+def test_area_column_names_a_column_from_the_fixed_kinds_only(con):
     # the column is written into the SQL text, so only a known kind may choose it
     for kind in AREA_KINDS:
-        con.execute(f"select {queries.event_area(kind)} from event_facts e limit 1").fetchall()
+        con.execute(f"select {queries.area_column(kind)} from event_facts e limit 1").fetchall()
+        con.execute(f"select {queries.area_column(kind, 'i')} from incidents i limit 1").fetchall()
     with pytest.raises(ValueError, match="unknown area kind"):
-        queries.event_area("beat_id from events; drop table events; --")
+        queries.area_column("beat_id from events; drop table events; --")
 
 
 def test_the_citys_daily_counts_are_every_kinds_counts_summed(con):
