@@ -5,10 +5,11 @@
 Builds (or reuses) a demo database of that size with the generator, then measures:
 
 - page queries: every page is run once per typical filter change through Streamlit's
-  AppTest, recording the queries it asks for (so the set is the page's own, not a copy);
-  each page's set is then replayed uncached on a read-only connection, after a warm-up,
-  `--repeats` times: median and p95 per page. The page reruns themselves (queries,
-  statistics, figures, Streamlit) are timed too, with the cache cleared.
+  AppTest, recording the queries it asks for and what its script thread did in order (so
+  the set is the page's own, not a copy); each page's set is then replayed uncached on a
+  read-only connection, after a warm-up, `--repeats` times, as the page asks them (its
+  helper thread included) and one at a time: median and p95 per page. The page reruns
+  themselves (queries, statistics, figures, Streamlit) are timed too, with the cache cleared.
 - the pandas way: the same recorded questions answered by filtering and grouping a frame
   loaded once (bench/pandas_way.py), checked to give the same results; the ratio.
 - figure size: the largest Plotly figure any page sends to the browser.
