@@ -17,7 +17,7 @@ page = setup(
 headline, summary, events, by_month, events_by_month = page.load_all(
     (queries.headline, page.filters),
     (queries.area_summary, page.filters),
-    (queries.event_list, page.filters),
+    (queries.event_points, page.filters),
     (queries.incident_series, page.filters, "month"),
     (queries.events_by_month, page.filters),
 )

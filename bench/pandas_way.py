@@ -246,6 +246,12 @@ def event_list(fr: Frames, f: Filters, limit: int = 5000) -> pd.DataFrame:
     return out.drop(columns="partners").rename(columns={"a_partners": "partners"})
 
 
+def event_points(fr: Frames, f: Filters, limit: int = 5000) -> pd.DataFrame:
+    ev = _events(fr, f)
+    ev = ev[_in_days(ev, f.start, f.end)].sort_values("starts_at", ascending=False).head(limit)
+    return ev[["starts_at", "title", "program", "lat", "lon", "headcount"]]
+
+
 def incident_grid(
     fr: Frames, f: Filters, lat0: float, lon0: float, dlat: float, dlon: float
 ) -> pd.DataFrame:
@@ -274,6 +280,7 @@ QUESTIONS = {
         "seasonal_profile",
         "events_by_program",
         "event_list",
+        "event_points",
         "incident_grid",
     )
 }

@@ -23,7 +23,7 @@ page.prefetch(*view.questions(page, kind, with_events))
 # Classes and ranks are citywide, so a selected area is seen against the whole city.
 city = coverage.with_classes(page.load(queries.area_summary, view.citywide(page.filters)))
 gaps = coverage.gap_list(city)
-events = page.load(queries.event_list, page.filters) if with_events else None
+events = page.load(queries.event_points, page.filters) if with_events else None
 
 short = city[city["bivariate"] == classes.HIGH_CRIME_LOW_OUTREACH]
 if city["events"].sum() == 0:

@@ -124,6 +124,16 @@ def test_event_list_carries_no_incident_information(con, filters):
     assert not {"incident_id", "case_number", "block_address"} & set(events.columns)
 
 
+def test_event_points_are_the_event_lists_rows_with_the_markers_columns(con, filters):
+    """The maps read event_points: the same events in the same order, fewer columns."""
+    for f in (filters, replace(filters, area_kind="district", programs=("national_night_out",))):
+        points = queries.event_points(con, f)
+        listed = queries.event_list(con, f)
+        assert list(points.columns) == ["starts_at", "title", "program", "lat", "lon", "headcount"]
+        assert len(points) > 0
+        assert points.equals(listed[list(points.columns)])
+
+
 def test_a_period_with_no_data_gives_zeros_not_errors(con):
     f = Filters(date(1990, 1, 1), date(1990, 12, 31))
     head = queries.headline(con, f).iloc[0]

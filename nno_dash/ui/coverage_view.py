@@ -145,7 +145,7 @@ def questions(page: Page, kind: str, with_events: bool) -> list[tuple]:
     """What the page will ask, in its order, for `page.prefetch`."""
     asked: list[tuple] = [(queries.area_summary, citywide(page.filters))]
     if with_events:
-        asked.append((queries.event_list, page.filters))
+        asked.append((queries.event_points, page.filters))
     if kind == "hotspots":
         asked.append((queries.incident_grid, page.filters, *_hotspot_grid(page)[1].params()))
     if len(page.filters.area_ids) == 1:
