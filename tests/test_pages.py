@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nno_dash.ui import preload
+from nno_dash.ui.page import EXPORT_CONTEXT
 
 ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
 
@@ -41,6 +42,29 @@ def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
         at.switch_page(page)
         at.run()
     return at
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("pages/1_Outreach_coverage.py", {}),
+        ("pages/1_Outreach_coverage.py", {"map": "hotspots"}),
+        ("pages/1_Outreach_coverage.py", {"area": "neighbourhood:1"}),
+        ("pages/1_Outreach_coverage.py", {"events": "off"}),
+        ("pages/3_Outreach_and_crime.py", {}),
+        ("pages/5_Press_kit.py", {}),
+    ],
+)
+def test_a_page_asks_every_question_it_named_up_front(app_env, page, query):
+    """A page.prefetch list is a second copy of what the page asks later: every question named
+    there must be taken, or the helper thread answered it for nothing. (load_all takes its
+    answers at once, so it cannot drift.)"""
+    at = open_page(page, query)
+    assert not at.exception, [e.value for e in at.exception]
+    prefetched = at.session_state[EXPORT_CONTEXT]._prefetched
+    assert prefetched, f"{page} no longer prefetches"
+    for started in prefetched:
+        assert started.untaken == frozenset(), page
 
 
 def metric(at: AppTest, label: str) -> str:
