@@ -72,16 +72,20 @@ CLASS_COLOURS = {
 PROGRAM_COLOURS = dict(zip(PROGRAMS.values(), PALETTE, strict=True))
 
 
+# The house style: font, margins, legend on top (a figure built from dicts starts from it).
+HOUSE_LAYOUT: dict[str, object] = {
+    "font": {"family": FONT, "size": 14, "color": TEXT_COLOUR},
+    "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+    "hoverlabel": {"font_family": FONT},
+}
+
+
 def style(fig: go.Figure) -> go.Figure:
     """The house style: font, margins, legend on top."""
     if fig.layout.template.layout.plot_bgcolor != "white":  # made before the default was set
         fig.update_layout(template=TEMPLATE)
-    fig.update_layout(
-        font={"family": FONT, "size": 14, "color": TEXT_COLOUR},
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
-        hoverlabel={"font_family": FONT},
-    )
+    fig.update_layout(HOUSE_LAYOUT)
     return fig
 
 

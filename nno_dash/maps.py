@@ -161,54 +161,87 @@ def area_map(
     data["hover"] = hover_text(data, {"class": "", **hover} if is_labels else hover)
     feats = features(areas, display_tolerance(areas, width_px))
 
-    fig = go.Figure()
+    traces = []
     colour_of = area_classes.colour_map()
     order = [*area_classes.labels, classes.NO_DATA]
     for label in order:
         part = data[data["class"] == label]
         if part.empty and label == classes.NO_DATA:
             continue
-        fig.add_choroplethmap(
-            geojson=_collection(feats, part["area_id"]),
-            locations=part["area_id"].tolist(),
-            z=np.zeros(len(part)),
-            colorscale=[[0, colour_of[label]], [1, colour_of[label]]],
-            showscale=False,
-            marker={"opacity": 0.85, "line": {"width": 0.8, "color": OUTLINE}},
-            name=label,
-            legendgroup="classes",
-            showlegend=class_legend,
-            customdata=part["area_id"].tolist(),
-            hovertext=part["hover"].tolist(),
-            hovertemplate="%{hovertext}<extra></extra>",
+        traces.append(
+            _filled(
+                feats,
+                part["area_id"].tolist(),
+                colour_of[label],
+                marker={"opacity": 0.85, "line": {"width": 0.8, "color": OUTLINE}},
+                name=label,
+                legendgroup="classes",
+                showlegend=class_legend,
+                customdata=part["area_id"].tolist(),
+                hovertext=part["hover"].tolist(),
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
         )
     chosen = [a for a in highlight if a in feats]
     if chosen:
-        fig.add_choroplethmap(
-            geojson=_collection(feats, chosen),
-            locations=chosen,
-            z=np.zeros(len(chosen)),
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-            showscale=False,
-            marker={"line": {"width": 4, "color": HIGHLIGHT}},
-            name="Selected",
-            legendgroup="classes",
-            showlegend=class_legend,
-            hoverinfo="skip",
+        traces.append(
+            _filled(
+                feats,
+                chosen,
+                "rgba(0,0,0,0)",
+                marker={"line": {"width": 4, "color": HIGHLIGHT}},
+                name="Selected",
+                legendgroup="classes",
+                showlegend=class_legend,
+                hoverinfo="skip",
+            )
         )
-    has_events = events is not None and not events.dropna(subset=["lat", "lon"]).empty
-    if has_events:
-        add_event_markers(fig, events)
+    if events is not None:
+        traces += event_marker_traces(events)
     view_of = areas[areas["area_id"].isin(chosen)] if chosen else areas
     map_width = _map_width(width_px)
     centre, zoom = geo.bounds_view(view_of, map_width, height - 20)
     if chosen:
         zoom = min(zoom, geo.bounds_view(areas, map_width, height - 20)[1] + 1.5)
-    fig.update_layout(
-        map={"style": map_style, "center": centre, "zoom": zoom}, clickmode="event+select"
+    return _map_figure(
+        traces,
+        {"map": {"style": map_style, "center": centre, "zoom": zoom}, "clickmode": "event+select"},
+        width_px,
+        height,
+        legend_title or charts.LABELS.get(value, value),
     )
-    _legends(fig, width_px, height, legend_title or charts.LABELS.get(value, value))
-    return fig
+
+
+def _filled(feats: Mapping[str, dict], ids: list[str], colour: str, **trace: object) -> dict:
+    """A choropleth trace (a plain dict) filling the areas `ids` in one colour."""
+    return {
+        "type": "choroplethmap",
+        "geojson": _collection(feats, ids),
+        "locations": ids,
+        "z": np.zeros(len(ids)),
+        "colorscale": [[0, colour], [1, colour]],
+        "showscale": False,
+        **trace,
+    }
+
+
+def _map_figure(
+    traces: list[dict], layout: dict, width_px: int, height: int, classes_title: str
+) -> go.Figure:
+    """The figure from plain trace and layout dicts, built and validated once.
+
+    Adding traces and updating the layout one call at a time made Plotly validate and
+    dispatch every property again: 75 ms a map, on every rerun of Home and Outreach
+    coverage; one construction costs about a third of that (bench/README.md).
+    """
+    return go.Figure(
+        data=traces,
+        layout={
+            **charts.HOUSE_LAYOUT,
+            **layout,
+            **_legends(traces, width_px, height, classes_title),
+        },
+    )
 
 
 def _map_width(width_px: int) -> int:
@@ -216,12 +249,12 @@ def _map_width(width_px: int) -> int:
     return width_px if width_px < NARROW_PX else width_px - 260
 
 
-def _legends(fig: go.Figure, width_px: int, height: int, classes_title: str) -> None:
-    """House style, then the legends: the classes and the programs beside the map (top and
-    bottom of its right edge) on a wide screen, one legend under it on a phone."""
-    charts.style(fig)
-    entries = [t for t in fig.data if t.showlegend is not False]
-    programs = [t for t in entries if t.legendgroup == "events"]
+def _legends(traces: list[dict], width_px: int, height: int, classes_title: str) -> dict:
+    """The layout of the legends: the classes and the programs beside the map (top and
+    bottom of its right edge) on a wide screen, one legend under it on a phone. Moves the
+    program traces to the second legend where there are two."""
+    entries = [t for t in traces if t.get("showlegend", True) is not False]
+    programs = [t for t in entries if t.get("legendgroup") == "events"]
     has_classes = len(entries) > len(programs)
     # fonts set here, not left to a theme, so both legends read alike on every page
     font = {"family": charts.FONT, "size": 14, "color": charts.TEXT_COLOUR}
@@ -232,52 +265,35 @@ def _legends(fig: go.Figure, width_px: int, height: int, classes_title: str) -> 
         "font": font,
     }
     events_title = "Outreach events (size: attendance)"
+    title = {"text": classes_title if has_classes else events_title, "font": font}
+    margin = {"l": 0, "r": 0, "t": 10, "b": 10}
     if width_px < NARROW_PX:
         rows = (len(entries) + 1) // 2 + 2
-        fig.update_layout(
-            height=height + rows * LEGEND_ROW_PX,
-            margin={"l": 0, "r": 0, "t": 10, "b": 10},
-            legend={
-                **common,
-                "orientation": "h",
-                "yanchor": "top",
-                "y": -0.01,
-                "x": 0,
-                "title": {"text": classes_title if has_classes else events_title, "font": font},
-            },
-        )
-        return
-    fig.update_layout(
-        height=height,
-        margin={"l": 0, "r": 0, "t": 10, "b": 10},
-        legend={
-            **common,
-            "orientation": "v",
-            "yanchor": "top",
-            "y": 1,
-            "x": 1.01,
-            "xanchor": "left",
-            "title": {"text": classes_title if has_classes else events_title, "font": font},
-        },
-    )
+        return {
+            "height": height + rows * LEGEND_ROW_PX,
+            "margin": margin,
+            "legend": {**common, "orientation": "h", "yanchor": "top", "y": -0.01, "x": 0,
+                       "title": title},
+        }  # fmt: skip
+    side = {"orientation": "v", "x": 1.01, "xanchor": "left"}
+    out = {
+        "height": height,
+        "margin": margin,
+        "legend": {**common, **side, "yanchor": "top", "y": 1, "title": title},
+    }
     if has_classes and programs:
         for trace in programs:
-            trace.legend = "legend2"
-        fig.update_layout(
-            legend2={
-                **common,
-                "orientation": "v",
-                "yanchor": "bottom",
-                "y": 0,
-                "x": 1.01,
-                "xanchor": "left",
-                "title": {"text": events_title, "font": font},
-            }
-        )
+            trace["legend"] = "legend2"
+        out["legend2"] = {
+            **common, **side, "yanchor": "bottom", "y": 0,
+            "title": {"text": events_title, "font": font},
+        }  # fmt: skip
+    return out
 
 
-def add_event_markers(fig: go.Figure, events: pd.DataFrame) -> None:
-    """One marker trace per program, sized by attendance; hover: event, date, attendance.
+def event_marker_traces(events: pd.DataFrame) -> list[dict]:
+    """One marker trace (a dict) per program, sized by attendance; hover: event, date,
+    attendance.
 
     Columns are worked out once as numpy arrays and handed to Plotly as such: per-program
     pandas slices cost Plotly's validation ten times as much (about 80 ms a map at 1,000
@@ -285,7 +301,7 @@ def add_event_markers(fig: go.Figure, events: pd.DataFrame) -> None:
     """
     located = events.dropna(subset=["lat", "lon"])
     if located.empty:
-        return
+        return []
     headcount = pd.to_numeric(located["headcount"], errors="coerce").to_numpy(float)
     size = np.round(5 + np.sqrt(np.clip(np.nan_to_num(headcount), None, 400)) * 0.6, 1)
     when = pd.to_datetime(located["starts_at"]).dt.strftime("%a %-d %b %Y, %H:%M").to_numpy()
@@ -296,23 +312,28 @@ def add_event_markers(fig: go.Figure, events: pd.DataFrame) -> None:
     lon = located["lon"].round(COORD_DECIMALS).to_numpy(float)
     program_of = located["program"].to_numpy(object)
     title = located["title"].to_numpy(object)
+    traces = []
     for program, colour in zip(PROGRAMS, charts.PALETTE, strict=True):
         mask = program_of == program
         if not mask.any():
             continue
-        fig.add_scattermap(
-            lat=lat[mask],
-            lon=lon[mask],
-            mode="markers",
-            marker={"size": size[mask], "color": colour, "opacity": 0.8},
-            name=PROGRAMS[program],
-            legendgroup="events",
-            text=title[mask],
-            customdata=np.column_stack([when[mask], attendance[mask]]),
-            hovertemplate="<b>%{text}</b><br>"
-            + PROGRAMS[program]
-            + "<br>%{customdata[0]}<br>Attendance: %{customdata[1]}<extra></extra>",
+        traces.append(
+            dict(  # noqa: C408 (Plotly's own names, as keywords)
+                type="scattermap",
+                lat=lat[mask],
+                lon=lon[mask],
+                mode="markers",
+                marker={"size": size[mask], "color": colour, "opacity": 0.8},
+                name=PROGRAMS[program],
+                legendgroup="events",
+                text=title[mask],
+                customdata=np.column_stack([when[mask], attendance[mask]]),
+                hovertemplate="<b>%{text}</b><br>"
+                + PROGRAMS[program]
+                + "<br>%{customdata[0]}<br>Attendance: %{customdata[1]}<extra></extra>",
+            )
         )
+    return traces
 
 
 def bivariate_legend(frame: pd.DataFrame, font_size: int = 14) -> go.Figure:
@@ -420,7 +441,7 @@ def hotspot_map(
         cid: {"type": "Feature", "id": cid, "properties": {}, "geometry": json.loads(gj)}
         for cid, gj in zip(shown["cell_id"], shapely.to_geojson(cell_geoms), strict=True)
     }
-    fig = go.Figure()
+    traces = []
     for label, colour in SPOT_COLOURS.items():
         part = shown[shown["spot"] == label]
         if part.empty:
@@ -430,39 +451,42 @@ def hotspot_map(
             f"<br>Gi* z = {z:+.1f}"
             for n, z in zip(part["incidents"], part["z"], strict=True)
         ]
-        fig.add_choroplethmap(
-            geojson=_collection(cell_feats, part["cell_id"]),
-            locations=part["cell_id"].tolist(),
-            z=np.zeros(len(part)),
-            colorscale=[[0, colour], [1, colour]],
-            showscale=False,
-            marker={"opacity": 0.8, "line": {"width": 0}},
-            name=label,
-            legendgroup="classes",
-            showlegend=True,
-            hovertext=text,
-            hovertemplate="%{hovertext}<extra></extra>",
+        traces.append(
+            _filled(
+                cell_feats,
+                part["cell_id"].tolist(),
+                colour,
+                marker={"opacity": 0.8, "line": {"width": 0}},
+                name=label,
+                legendgroup="classes",
+                showlegend=True,
+                hovertext=text,
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
         )
     feats = features(areas, display_tolerance(areas, width_px))
-    fig.add_choroplethmap(
-        geojson=_collection(feats, areas["area_id"]),
-        locations=areas["area_id"].tolist(),
-        z=np.zeros(len(areas)),
-        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-        showscale=False,
-        marker={"line": {"width": 1, "color": OUTLINE}},
-        name="Area boundaries",
-        showlegend=False,
-        hovertext=areas["name"].tolist(),
-        hovertemplate="%{hovertext}<extra></extra>",
+    traces.append(
+        _filled(
+            feats,
+            areas["area_id"].tolist(),
+            "rgba(0,0,0,0)",
+            marker={"line": {"width": 1, "color": OUTLINE}},
+            name="Area boundaries",
+            showlegend=False,
+            hovertext=areas["name"].tolist(),
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
     )
-    has_events = events is not None and not events.dropna(subset=["lat", "lon"]).empty
-    if has_events:
-        add_event_markers(fig, events)
+    if events is not None:
+        traces += event_marker_traces(events)
     centre, zoom = geo.bounds_view(cells, _map_width(width_px), height - 20)
-    fig.update_layout(map={"style": map_style, "center": centre, "zoom": zoom})
-    _legends(fig, width_px, height, "Hot spots (Getis-Ord Gi*, FDR 5%)")
-    return fig
+    return _map_figure(
+        traces,
+        {"map": {"style": map_style, "center": centre, "zoom": zoom}},
+        width_px,
+        height,
+        "Hot spots (Getis-Ord Gi*, FDR 5%)",
+    )
 
 
 def figure_bytes(fig: go.Figure) -> int:

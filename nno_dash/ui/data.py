@@ -23,7 +23,7 @@ import geopandas as gpd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from nno_dash import db, demo, geo, parallel
+from nno_dash import db, geo, parallel
 from nno_dash.settings import Settings
 
 _LOCK = threading.Lock()
@@ -54,6 +54,8 @@ def ensure_database(path: Path, demo_incidents: int) -> str | None:
             return None
     with _LOCK:
         if not path.exists():
+            from nno_dash import demo  # only here: its import costs every cold start 40 ms
+
             with st.spinner(f"No database at {path}: building the fictional demo city…"):
                 demo.build_demo(path, demo.DemoParams(incidents=demo_incidents))
             return (
