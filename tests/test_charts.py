@@ -92,3 +92,66 @@ def test_change_intervals_put_the_total_on_top_and_the_rest_by_change():
     order = list(charts.change_intervals(frame).layout.yaxis.categoryarray)
     # the y axis runs bottom to top: the total last is the total on top
     assert order == ["Robbery", "Burglary", "Arson", "All selected offences"]
+
+
+def _spec(fig) -> str:
+    """The figure as the browser receives it (Plotly's JSON), template aside."""
+    import json
+
+    spec = json.loads(fig.to_json())
+    spec["layout"].pop("template", None)
+    return json.dumps(spec, sort_keys=True)
+
+
+def test_by_colour_draws_what_plotly_express_draws():
+    """by_colour stands in for px.bar and px.line(markers=True) on the pages that rerun
+    often; it must give Plotly Express's figure, colours of unmapped values included."""
+    import plotly.express as px
+
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2026-01-01", "2026-02-01"] * 3 + ["2026-03-01"]),
+            "events": [3, 4, 5, 6, 7, 8, 9],
+            "group": ["Violent (Part I)", "Violent (Part I)", "Zed", "Zed", "Yak", "Yak", "Zed"],
+        }
+    )
+    labels = {**charts.LABELS, "group": ""}
+    for kind, draw in (("bar", px.bar), ("line", lambda *a, **k: px.line(*a, **k, markers=True))):
+        for sequence in (None, charts.PALETTE):
+            extra = {"color_discrete_sequence": sequence} if sequence else {}
+            expected = draw(
+                frame,
+                x="month",
+                y="events",
+                color="group",
+                labels=labels,
+                color_discrete_map=charts.CLASS_COLOURS,
+                **extra,
+            )
+            got = charts.by_colour(
+                kind,
+                frame,
+                x="month",
+                y="events",
+                color="group",
+                labels=labels,
+                colours=charts.CLASS_COLOURS,
+                sequence=sequence,
+            )
+            assert _spec(got) == _spec(expected), (kind, sequence)
+    # and the names, colours and order the pages rely on
+    assert [t.name for t in got.data] == ["Violent (Part I)", "Zed", "Yak"]
+    assert [t.line.color for t in got.data] == ["#D55E00", "#CC79A7", "#56B4E9"]
+    # past 1,000 rows Plotly Express draws lines with WebGL
+    weeks = pd.DataFrame(
+        {
+            "period": pd.date_range("2000-01-03", periods=1001, freq="W-MON"),
+            "incidents": range(1001),
+            "group": ["Zed", "Yak"] * 500 + ["Zed"],
+        }
+    )
+    common = {"x": "period", "y": "incidents", "color": "group", "labels": labels}
+    expected = px.line(weeks, **common, markers=True, color_discrete_map=charts.CLASS_COLOURS)
+    got = charts.by_colour("line", weeks, **common, colours=charts.CLASS_COLOURS)
+    assert {t.type for t in got.data} == {"scattergl"}
+    assert _spec(got) == _spec(expected)
