@@ -116,27 +116,13 @@ def test_by_colour_draws_what_plotly_express_draws():
         }
     )
     labels = {**charts.LABELS, "group": ""}
+    common = {"x": "month", "y": "events", "color": "group", "labels": labels}
     for kind, draw in (("bar", px.bar), ("line", lambda *a, **k: px.line(*a, **k, markers=True))):
         for sequence in (None, charts.PALETTE):
             extra = {"color_discrete_sequence": sequence} if sequence else {}
-            expected = draw(
-                frame,
-                x="month",
-                y="events",
-                color="group",
-                labels=labels,
-                color_discrete_map=charts.CLASS_COLOURS,
-                **extra,
-            )
+            expected = draw(frame, **common, color_discrete_map=charts.CLASS_COLOURS, **extra)
             got = charts.by_colour(
-                kind,
-                frame,
-                x="month",
-                y="events",
-                color="group",
-                labels=labels,
-                colours=charts.CLASS_COLOURS,
-                sequence=sequence,
+                kind, frame, **common, colours=charts.CLASS_COLOURS, sequence=sequence
             )
             assert _spec(got) == _spec(expected), (kind, sequence)
     # and the names, colours and order the pages rely on
@@ -150,7 +136,7 @@ def test_by_colour_draws_what_plotly_express_draws():
             "group": ["Zed", "Yak"] * 500 + ["Zed"],
         }
     )
-    common = {"x": "period", "y": "incidents", "color": "group", "labels": labels}
+    common |= {"x": "period", "y": "incidents"}
     expected = px.line(weeks, **common, markers=True, color_discrete_map=charts.CLASS_COLOURS)
     got = charts.by_colour("line", weeks, **common, colours=charts.CLASS_COLOURS)
     assert {t.type for t in got.data} == {"scattergl"}
