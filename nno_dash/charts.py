@@ -296,7 +296,6 @@ def events_by_program_bar(frame: pd.DataFrame, value: str = "events") -> go.Figu
 
 def monthly_outreach(frame: pd.DataFrame) -> go.Figure:
     """Stacked monthly events by program."""
-
     if frame.empty:
         return empty_figure()
     data = labelled(frame, "program")
@@ -309,7 +308,6 @@ def monthly_outreach(frame: pd.DataFrame) -> go.Figure:
 
 def incident_trend(frame: pd.DataFrame, x: str = "period") -> go.Figure:
     """Incidents over time by offence class, one line each."""
-
     if frame.empty:
         return empty_figure()
     data = labelled(frame, "crime_class")
@@ -385,7 +383,6 @@ MEASURES = {"incidents": "Incidents", "rate_per_1000": "Incidents per 1,000 resi
 def incident_series(frame: pd.DataFrame, measure: str = "incidents") -> go.Figure:
     """Incidents (or the rate per 1,000) over time, a line per group; partial periods (cut by
     the period's start or end) are drawn as open circles so a half month is not read as a drop."""
-
     if frame.empty:
         return empty_figure()
     data = frame.copy()
@@ -565,7 +562,6 @@ def trust_change(frame: pd.DataFrame) -> go.Figure:
 
 def attendance_trend(frame: pd.DataFrame) -> go.Figure:
     """Monthly attendance, this period against the year before it."""
-
     if frame.empty:
         return empty_figure("No outreach events for these filters")
     data = frame.assign(
