@@ -180,10 +180,18 @@ class Association:
         )
         return (
             f"Across {self.n_areas} areas, {x} shows {strength} association with {y} "
-            f"(Spearman ρ = {self.rho:+.2f}, 95% CI {self.ci_low:+.2f} to {self.ci_high:+.2f}). "
+            f"(Spearman ρ = {_signed(self.rho)}, 95% CI {_signed(self.ci_low)} to "
+            f"{_signed(self.ci_high)}). "
             "An association is not evidence that outreach caused the change: areas differ in "
             "many ways, and outreach often goes where crime already is."
         )
+
+
+def _signed(value: float) -> str:
+    """Two decimals with a sign, but a plain 0.00 where it rounds to zero: "-0.00" reads as
+    a finding to someone who does not know about signed zeros."""
+    text = f"{value:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text
 
 
 def rank_association(x: pd.Series, y: pd.Series) -> Association:

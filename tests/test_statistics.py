@@ -91,3 +91,10 @@ def test_exact_binomial_test_and_interval_match_scipy_stats(n, share, p):
     low, high = statistics.clopper_pearson(k, n)
     assert low == pytest.approx(interval.low, abs=1e-9)
     assert high == pytest.approx(interval.high, abs=1e-9)
+
+
+def test_association_words_never_print_a_signed_zero():
+    tiny = statistics.Association(n_areas=40, rho=-0.001, ci_low=-0.32, ci_high=0.004, p_value=0.9)
+    words = tiny.words("outreach", "the change")
+    assert "ρ = 0.00" in words and "-0.00" not in words and "+0.00" not in words
+    assert "95% CI -0.32 to 0.00" in words
