@@ -32,7 +32,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,7 @@ log = logging.getLogger(__name__)
 WARNING = "warning: "
 PREVIEW_ROWS = 20
 PIP_CHUNK = 500_000
+PIP_THREADS = min(4, os.cpu_count() or 1)  # chunks of points located at once (_located_chunks)
 SNAP_METRES = 50
 # of the machine's memory, what one file's preparation may hold before spilling to disk
 STAGING_MEMORY_SHARE = 0.4
@@ -905,20 +907,35 @@ def _clean_columns(con: duckdb.DuckDBPyConnection, columns: Iterable[str]) -> li
     every column: a column passes when no value starts or ends with a space, holds a
     run of spaces, a tab or a line break, or any non-ASCII character (trim() also strips
     Unicode spaces; such columns simply keep the full treatment).
+
+    Most files are clean throughout, so the tests first run once per row, on the row's
+    values joined by a unit separator (a value's leading space follows a separator, its
+    trailing one precedes one): 2.1 s instead of 3.9 s on 10 million rows of ten columns.
+    Only when that finds something are the columns tested one by one. A separator inside
+    a value can only make a clean row look dirty, which costs the second scan, never a
+    wrong answer.
     """
     columns = list(dict.fromkeys(columns))
     if not columns:
         return []
-    tests = []
-    for column in columns:
-        c = quote_ident(column)
-        tests.append(
-            f"coalesce(bool_or(starts_with({c}, ' ') or ends_with({c}, ' ') "
-            f"or contains({c}, '  ') or contains({c}, chr(9)) or contains({c}, chr(10)) "
-            f"or contains({c}, chr(13)) or strlen({c}) <> length({c})), false)"
+
+    def dirty(value: str, separated: bool = False) -> str:
+        starts = f"contains({value}, chr(31) || ' ')" if separated else f"starts_with({value}, ' ')"
+        ends = f"contains({value}, ' ' || chr(31))" if separated else f"ends_with({value}, ' ')"
+        return (
+            f"coalesce(bool_or({starts} or {ends} "
+            f"or contains({value}, '  ') or contains({value}, chr(9)) "
+            f"or contains({value}, chr(10)) or contains({value}, chr(13)) "
+            f"or strlen({value}) <> length({value})), false)"
         )
-    flags = con.execute(f"select {', '.join(tests)} from raw").fetchall()[0]
-    return [column for column, dirty in zip(columns, flags, strict=True) if not dirty]
+
+    values = ", chr(31), ".join(f"coalesce({quote_ident(c)}, '')" for c in columns)
+    row = f"concat(chr(31), {values}, chr(31))"
+    if not con.execute(f"select {dirty(row, separated=True)} from raw").fetchall()[0][0]:
+        return columns
+    tests = ", ".join(dirty(quote_ident(column)) for column in columns)
+    flags = con.execute(f"select {tests} from raw").fetchall()[0]
+    return [column for column, unclean in zip(columns, flags, strict=True) if not unclean]
 
 
 def _rules(mapping: Mapping, present: dict[str, FieldSpec], sql: _Sql) -> dict[str, object]:
@@ -1335,13 +1352,14 @@ def _locate(
     snapped = np.zeros(n, dtype=bool)
     idx = np.flatnonzero(valid)
     if len(areas) and len(idx):
-        for start in range(0, len(idx), PIP_CHUNK):
-            chunk = idx[start : start + PIP_CHUNK]
-            located = geo.locate_areas(lon[chunk], lat[chunk], areas, total=len(idx))
+        chunks = [idx[start : start + PIP_CHUNK] for start in range(0, len(idx), PIP_CHUNK)]
+        done = 0
+        for chunk, located in _located_chunks(lon, lat, chunks, areas):
             for column, (where, names) in located.items():
                 found[column][chunk] = where
                 ids[column] = names
-            _report(progress, "placing points", min((start + len(chunk)) / len(idx), 1.0))
+            done += len(chunk)
+            _report(progress, "placing points", min(done / len(idx), 1.0))
         inside = np.zeros(n, dtype=bool)
         for where in found.values():
             inside |= where >= 0
@@ -1380,6 +1398,25 @@ def _locate(
             pa.array(ids[column], type=pa.string()),
         )
     return pa.table(columns)
+
+
+def _located_chunks(
+    lon: np.ndarray, lat: np.ndarray, chunks: list[np.ndarray], areas: gpd.GeoDataFrame
+) -> Iterator[tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]]:
+    """Each chunk of point positions with its areas (geo.locate_areas), in order.
+
+    The chunks after the first are located PIP_THREADS at a time: shapely and numpy release
+    the GIL, and DuckDB is idle meanwhile (10 million points: 2.4 -> 1.7 s on two cores).
+    The first chunk runs alone because it builds the areas' grids the others then read.
+    """
+    total = sum(len(chunk) for chunk in chunks)
+
+    def locate(chunk: np.ndarray) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+        return chunk, geo.locate_areas(lon[chunk], lat[chunk], areas, total=total)
+
+    yield locate(chunks[0])
+    with ThreadPoolExecutor(PIP_THREADS) as pool:
+        yield from pool.map(locate, chunks[1:])
 
 
 def _nearest_areas(
