@@ -3,8 +3,9 @@
 One colour-blind-safe palette (Okabe-Ito), one font, one "no data for these filters"
 figure, and human labels from one LABELS mapping, so stored snake_case never shows.
 
-plotly.express is imported inside the functions that use it: Home draws none of them, and
-a new server's first page should not wait for it.
+The charts are built from plain trace and layout dicts and validated once, drawing what
+Plotly Express would draw (tests/test_charts.py compares them): Plotly Express took 35-100
+ms a chart, on every rerun of the pages, and its import cost a new server's first page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
 from nno_dash.vocab import AREA_KINDS, CATEGORIES, CRIME_CLASSES, PROGRAMS
@@ -73,6 +75,8 @@ CLASS_COLOURS = {
     CRIME_CLASSES["other"]: "#999999",
 }
 PROGRAM_COLOURS = dict(zip(PROGRAMS.values(), PALETTE, strict=True))
+# The seasonal heat map's scale, as Plotly Express spreads the named one over 0-1.
+_CIVIDIS = [[i / (len(sequential.Cividis) - 1), c] for i, c in enumerate(sequential.Cividis)]
 
 
 # The house style: font, margins, legend on top (a figure built from dicts starts from it).
@@ -332,27 +336,50 @@ def category_comparison(frame: pd.DataFrame) -> go.Figure:
     )
 
 
-def seasonal_heatmap(frame: pd.DataFrame) -> go.Figure:
-    """Month of year × year: shows summer peaks so they are not read as trends."""
-    import plotly.express as px  # see the module docstring
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+
+def seasonal_heatmap(frame: pd.DataFrame) -> go.Figure:
+    """Month of year × year: shows summer peaks so they are not read as trends.
+
+    What px.imshow draws (Cividis, counts in the cells), built from dicts: Crime trends
+    draws it on every rerun, and Plotly Express took 35 ms of it (now about 5).
+    tests/test_charts.py checks it against Plotly Express.
+    """
     if frame.empty:
         return empty_figure()
     grid = frame.pivot_table(
         index="year", columns="month_of_year", values="incidents", aggfunc="sum"
     )
     grid = grid.reindex(columns=range(1, 13))
-    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    fig = px.imshow(
-        grid.to_numpy(),
-        x=months,
-        y=[str(y) for y in grid.index],
-        color_continuous_scale="Cividis",
-        labels={"x": "Month", "y": "Year", "color": "Incidents"},
-        aspect="auto",
-        text_auto=",d",
-    )
-    return style(fig)
+    trace = {
+        "type": "heatmap",
+        "z": grid.to_numpy(),
+        "x": MONTHS,
+        "y": [str(y) for y in grid.index],
+        "coloraxis": "coloraxis",
+        "name": "0",
+        "texttemplate": "%{z:,d}",
+        "xaxis": "x",
+        "yaxis": "y",
+        "hovertemplate": "Month: %{x}<br>Year: %{y}<br>Incidents: %{z}<extra></extra>",
+    }
+    layout = {
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "title": {"text": "Month"}},
+        "yaxis": {
+            "anchor": "x",
+            "domain": [0.0, 1.0],
+            "autorange": "reversed",
+            "title": {"text": "Year"},
+        },
+        "coloraxis": {
+            "colorbar": {"title": {"text": "Incidents"}},
+            "colorscale": _CIVIDIS,
+            "autocolorscale": False,
+        },
+        "margin": {"t": 60},
+    }
+    return style(go.Figure(data=[trace], layout=layout))
 
 
 def trust_scores(frame: pd.DataFrame) -> go.Figure:
@@ -492,40 +519,80 @@ def event_study(series: pd.DataFrame) -> go.Figure:
 
 def dose_line(points: pd.DataFrame, line: pd.DataFrame) -> go.Figure:
     """Areas' change in incidents per 1,000 against outreach per 1,000, with the fitted line
-    and its 95% band."""
-    import plotly.express as px  # see the module docstring
+    and its 95% band.
 
+    The areas are what px.scatter draws with sizes by residents (size_max 24), built from
+    dicts: Outreach and crime draws it on every rerun, and Plotly Express took 40 ms of it.
+    tests/test_charts.py checks it against Plotly Express.
+    """
     if points.empty:
         return empty_figure("No areas with residents and a year-earlier baseline")
-    fig = px.scatter(
-        points,
-        x="event_rate",
-        y="rate_change",
-        size="population",
-        hover_name="name",
-        labels={**LABELS, "rate_change": "Change in incidents per 1,000 vs a year earlier"},
-        color_discrete_sequence=[INCIDENT_COLOUR],
-        size_max=24,
-    )
+    x_title, y_title = LABELS["event_rate"], "Change in incidents per 1,000 vs a year earlier"
+    sizes = points["population"].to_numpy()
+    traces: list[dict[str, object]] = [
+        {
+            "type": "scatter",
+            "x": points["event_rate"].to_numpy(),
+            "y": points["rate_change"].to_numpy(),
+            "hovertext": points["name"].to_numpy(),
+            "hovertemplate": f"<b>%{{hovertext}}</b><br><br>{x_title}=%{{x}}<br>{y_title}=%{{y}}"
+            f"<br>{LABELS['population']}=%{{marker.size}}<extra></extra>",
+            "legendgroup": "",
+            "marker": {
+                "color": INCIDENT_COLOUR,
+                "size": sizes,
+                "sizemode": "area",
+                "sizeref": max(0, sizes.max()) / 24**2,  # as Plotly Express's size_max=24
+                "symbol": "circle",
+            },
+            "mode": "markers",
+            "name": "",
+            "orientation": "v",
+            "showlegend": False,
+            "xaxis": "x",
+            "yaxis": "y",
+        }
+    ]
     if not line.empty:
-        fig.add_scatter(
-            x=list(line["event_rate"]) + list(line["event_rate"][::-1]),
-            y=list(line["ci_high"]) + list(line["ci_low"][::-1]),
-            fill="toself",
-            fillcolor="rgba(230,159,0,0.2)",
-            line={"width": 0},
-            name="95% band for the line",
-            hoverinfo="skip",
-        )
-        fig.add_scatter(
-            x=line["event_rate"],
-            y=line["fit"],
-            mode="lines",
-            name="Fitted line",
-            line={"color": OUTREACH_COLOUR, "width": 3},
-        )
-    fig.add_hline(y=0, line_color="#666666", line_dash="dot")
-    return style(fig)
+        traces += [
+            {
+                "type": "scatter",
+                "x": list(line["event_rate"]) + list(line["event_rate"][::-1]),
+                "y": list(line["ci_high"]) + list(line["ci_low"][::-1]),
+                "fill": "toself",
+                "fillcolor": "rgba(230,159,0,0.2)",
+                "line": {"width": 0},
+                "name": "95% band for the line",
+                "hoverinfo": "skip",
+            },
+            {
+                "type": "scatter",
+                "x": line["event_rate"].to_numpy(),
+                "y": line["fit"].to_numpy(),
+                "mode": "lines",
+                "name": "Fitted line",
+                "line": {"color": OUTREACH_COLOUR, "width": 3},
+            },
+        ]
+    layout = {
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "title": {"text": x_title}},
+        "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": y_title}},
+        "legend": {"tracegroupgap": 0, "itemsizing": "constant"},
+        "margin": {"t": 60},
+        "shapes": [  # what add_hline(y=0) adds
+            {
+                "type": "line",
+                "line": {"color": "#666666", "dash": "dot"},
+                "x0": 0,
+                "x1": 1,
+                "xref": "x domain",
+                "y0": 0,
+                "y1": 0,
+                "yref": "y",
+            }
+        ],
+    }
+    return style(go.Figure(data=traces, layout=layout))
 
 
 def trust_change(frame: pd.DataFrame) -> go.Figure:

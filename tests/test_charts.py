@@ -141,3 +141,76 @@ def test_by_colour_draws_what_plotly_express_draws():
     got = charts.by_colour("line", weeks, **common, colours=charts.CLASS_COLOURS)
     assert {t.type for t in got.data} == {"scattergl"}
     assert _spec(got) == _spec(expected)
+
+
+def test_seasonal_heatmap_and_dose_line_draw_what_plotly_express_draws():
+    """Both stand in for Plotly Express calls (kept here as the reference): the same
+    figure, gaps, sizes and the zero line included."""
+    import plotly.express as px
+
+    frame = pd.DataFrame(
+        {
+            "year": [2024, 2025, 2025, 2026],
+            "month_of_year": [12, 1, 7, 1],
+            "incidents": [4, 5, 9, 6],
+        }
+    )
+    grid = frame.pivot_table(
+        index="year", columns="month_of_year", values="incidents", aggfunc="sum"
+    ).reindex(columns=range(1, 13))
+    expected = px.imshow(
+        grid.to_numpy(),
+        x=charts.MONTHS,
+        y=[str(y) for y in grid.index],
+        color_continuous_scale="Cividis",
+        labels={"x": "Month", "y": "Year", "color": "Incidents"},
+        aspect="auto",
+        text_auto=",d",
+    )
+    assert _spec(charts.seasonal_heatmap(frame)) == _spec(charts.style(expected))
+
+    points = pd.DataFrame(
+        {
+            "name": ["North", "South", "East"],
+            "event_rate": [0.5, 1.0, 2.0],
+            "rate_change": [-1.0, 0.5, 2.0],
+            "population": [1200, 5400, 3100],
+        }
+    )
+    line = pd.DataFrame(
+        {"event_rate": [0.5, 2.0], "fit": [0.0, 1.0], "ci_low": [-1.0, 0.2], "ci_high": [1.0, 1.8]}
+    )
+    for fitted in (line, line.iloc[:0]):
+        expected = px.scatter(
+            points,
+            x="event_rate",
+            y="rate_change",
+            size="population",
+            hover_name="name",
+            labels={
+                **charts.LABELS,
+                "rate_change": "Change in incidents per 1,000 vs a year earlier",
+            },
+            color_discrete_sequence=[charts.INCIDENT_COLOUR],
+            size_max=24,
+        )
+        if not fitted.empty:
+            expected.add_scatter(
+                x=list(fitted["event_rate"]) + list(fitted["event_rate"][::-1]),
+                y=list(fitted["ci_high"]) + list(fitted["ci_low"][::-1]),
+                fill="toself",
+                fillcolor="rgba(230,159,0,0.2)",
+                line={"width": 0},
+                name="95% band for the line",
+                hoverinfo="skip",
+            )
+            expected.add_scatter(
+                x=fitted["event_rate"],
+                y=fitted["fit"],
+                mode="lines",
+                name="Fitted line",
+                line={"color": charts.OUTREACH_COLOUR, "width": 3},
+            )
+        expected.add_hline(y=0, line_color="#666666", line_dash="dot")
+        got = charts.dose_line(points, fitted)
+        assert _spec(got) == _spec(charts.style(expected)), len(fitted)
