@@ -158,9 +158,10 @@ def by_colour(
     labels: Mapping[str, str],
     colours: Mapping[str, str],
     sequence: Sequence[str] | None = None,
-) -> go.Figure:
-    """What `px.bar` (kind "bar") or `px.line(markers=True)` (kind "line") draws for one
-    colour column, built from dicts and validated once.
+) -> tuple[list[dict[str, object]], dict[str, object]]:
+    """The traces and layout of what `px.bar` (kind "bar") or `px.line(markers=True)` (kind
+    "line") draws for one colour column, as dicts: a chart adds its own, then builds and
+    validates the figure once (`house_figure`).
 
     Plotly Express took 50-100 ms a chart, on every rerun of the pages that draw these; the
     same figure this way takes about 5 ms. tests/test_charts.py checks it against Plotly
@@ -207,7 +208,7 @@ def by_colour(
     }
     if kind == "bar":
         layout["barmode"] = "relative"
-    return go.Figure(data=traces, layout=layout)
+    return traces, layout
 
 
 def incidents_and_outreach_by_month(incidents: pd.DataFrame, events: pd.DataFrame) -> go.Figure:
@@ -326,11 +327,11 @@ def monthly_outreach(frame: pd.DataFrame) -> go.Figure:
     if frame.empty:
         return empty_figure()
     data = labelled(frame, "program")
-    fig = by_colour(
+    traces, layout = by_colour(
         "bar", data, x="month", y="events", color="program", labels=LABELS, colours=PROGRAM_COLOURS
     )
-    fig.update_xaxes(tickformat="%b\n%Y")
-    return style(fig)
+    layout["xaxis"]["tickformat"] = "%b\n%Y"
+    return house_figure(traces, layout)
 
 
 def incident_trend(frame: pd.DataFrame, x: str = "period") -> go.Figure:
@@ -338,10 +339,10 @@ def incident_trend(frame: pd.DataFrame, x: str = "period") -> go.Figure:
     if frame.empty:
         return empty_figure()
     data = labelled(frame, "crime_class")
-    fig = by_colour(
+    traces, layout = by_colour(
         "line", data, x=x, y="incidents", color="crime_class", labels=LABELS, colours=CLASS_COLOURS
     )
-    return style(fig)
+    return house_figure(traces, layout)
 
 
 def category_comparison(frame: pd.DataFrame) -> go.Figure:
@@ -437,7 +438,7 @@ def incident_series(frame: pd.DataFrame, measure: str = "incidents") -> go.Figur
         return empty_figure()
     data = frame.copy()
     data["label"] = [CRIME_CLASSES.get(v, v) for v in data["label"]]
-    fig = by_colour(
+    traces, layout = by_colour(
         "line",
         data,
         x="period",
@@ -449,15 +450,18 @@ def incident_series(frame: pd.DataFrame, measure: str = "incidents") -> go.Figur
     )
     if "partial" in data and data["partial"].any():
         part = data[data["partial"]]
-        fig.add_scatter(
-            x=part["period"],
-            y=part[measure],
-            mode="markers",
-            name="Partial period",
-            marker={"symbol": "circle-open", "size": 14, "color": "#666666"},
-            hovertemplate="%{x}: partial period<extra></extra>",
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part["period"].to_numpy(),
+                "y": part[measure].to_numpy(),
+                "mode": "markers",
+                "name": "Partial period",
+                "marker": {"symbol": "circle-open", "size": 14, "color": "#666666"},
+                "hovertemplate": "%{x}: partial period<extra></extra>",
+            }
         )
-    return style(fig)
+    return house_figure(traces, layout)
 
 
 def change_intervals(frame: pd.DataFrame, *, y: str = "label", title: str = "") -> go.Figure:
@@ -674,7 +678,7 @@ def attendance_trend(frame: pd.DataFrame) -> go.Figure:
     data = frame.assign(
         when=["This period" if v else "The year before" for v in frame["this_period"]]
     )
-    fig = by_colour(
+    traces, layout = by_colour(
         "bar",
         data,
         x="month",
@@ -683,5 +687,5 @@ def attendance_trend(frame: pd.DataFrame) -> go.Figure:
         labels={**LABELS, "when": ""},
         colours={"This period": OUTREACH_COLOUR, "The year before": "#BBBBBB"},
     )
-    fig.update_xaxes(tickformat="%b\n%Y")
-    return style(fig)
+    layout["xaxis"]["tickformat"] = "%b\n%Y"
+    return house_figure(traces, layout)

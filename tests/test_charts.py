@@ -122,8 +122,10 @@ def test_by_colour_draws_what_plotly_express_draws():
         for sequence in (None, charts.PALETTE):
             extra = {"color_discrete_sequence": sequence} if sequence else {}
             expected = draw(frame, **common, color_discrete_map=charts.CLASS_COLOURS, **extra)
-            got = charts.by_colour(
-                kind, frame, **common, colours=charts.CLASS_COLOURS, sequence=sequence
+            got = go.Figure(
+                *charts.by_colour(
+                    kind, frame, **common, colours=charts.CLASS_COLOURS, sequence=sequence
+                )
             )
             assert _spec(got) == _spec(expected), (kind, sequence)
     # and the names, colours and order the pages rely on
@@ -139,7 +141,7 @@ def test_by_colour_draws_what_plotly_express_draws():
     )
     common |= {"x": "period", "y": "incidents"}
     expected = px.line(weeks, **common, markers=True, color_discrete_map=charts.CLASS_COLOURS)
-    got = charts.by_colour("line", weeks, **common, colours=charts.CLASS_COLOURS)
+    got = go.Figure(*charts.by_colour("line", weeks, **common, colours=charts.CLASS_COLOURS))
     assert {t.type for t in got.data} == {"scattergl"}
     assert _spec(got) == _spec(expected)
 
