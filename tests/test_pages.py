@@ -167,3 +167,34 @@ def test_an_older_database_is_upgraded_when_the_app_opens_it(tmp_path, monkeypat
     at = open_page("dashboard.py")
     assert not at.exception, [e.value for e in at.exception]
     assert any("upgraded from schema version 1" in s.value for s in at.success)
+
+
+def test_the_area_list_is_asked_with_the_first_questions(app_env, monkeypatch):
+    """setup() asks for the area list of the kind the run will most likely show together with
+    the dataset's extent (two at a time); the sidebar then asks for that same list, which
+    the cache holds. After a change of kind in the sidebar, the guess is the new kind."""
+    from dataclasses import replace
+
+    from nno_dash import queries
+    from nno_dash.ui import data
+
+    at = open_page("dashboard.py")
+    early, asked = [], []
+    real_prefetch, real_load = data.prefetch, data.load
+
+    def prefetch(path, calls):
+        early.extend(calls)
+        return real_prefetch(path, calls)
+
+    def load(path, function, *args):
+        asked.append((function, args))
+        return real_load(path, function, *args)
+
+    monkeypatch.setattr(data, "prefetch", prefetch)
+    monkeypatch.setattr(data, "load", load)
+    at.session_state["filters"] = replace(at.session_state["filters"], area_kind="beat")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (queries.area_options, ("beat",)) in early[:3]
+    assert (queries.area_options, ("beat",)) in asked
+    assert (queries.area_options, ("neighbourhood",)) not in asked + early

@@ -21,7 +21,7 @@ from nno_dash.filters import Filters
 from nno_dash.settings import Settings
 from nno_dash.statistics import Change
 from nno_dash.ui import data, presentation
-from nno_dash.ui.sidebar import sidebar_filters
+from nno_dash.ui.sidebar import likely_kind, sidebar_filters
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,15 @@ def setup(title: str, icon: str, intro: str) -> Page:
     if built:
         st.session_state["_built_message"] = built
     path = settings.db_path
-    info, kinds = data.load_all(
-        path, [(queries.dataset_info, ()), (queries.area_kinds_present, ())]
+    # The sidebar asks for the area list of the filters' kind next: asked here too, with the
+    # kind the run most likely shows, it comes from the helper thread and the cache.
+    info, kinds, _ = data.load_all(
+        path,
+        [
+            (queries.dataset_info, ()),
+            (queries.area_kinds_present, ()),
+            (queries.area_options, (likely_kind(),)),
+        ],
     )
     first = info["first_day"] or date.today()
     last = info["last_day"] or date.today()

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from nno_dash.filters import Filters, default_period
+from nno_dash.filters import DEFAULT_KIND, Filters, default_period
 from nno_dash.vocab import AREA_KINDS, CATEGORIES, PROGRAMS, category_label, program_label
 
 # (script path relative to dashboard.py, label, icon): the app's pages, in menu order.
@@ -44,6 +44,14 @@ def current_filters(first_day: date, last_day: date) -> Filters:
         start = max(start, first_day)
         st.session_state[STATE_KEY] = Filters.from_query_params(_query_dict(), start, end)
     return st.session_state[STATE_KEY]
+
+
+def likely_kind() -> str:
+    """The area kind this run will most likely show, before the filters are worked out: the
+    stored filters' (a change in the sidebar reaches them before the rerun), else the
+    default. Only a guess, for asking the area list early (`ui.page.setup`)."""
+    stored = st.session_state.get(STATE_KEY)
+    return stored.area_kind if isinstance(stored, Filters) else DEFAULT_KIND
 
 
 def _seed_widgets(filters: Filters) -> None:
