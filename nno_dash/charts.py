@@ -301,7 +301,6 @@ def paired_bars(
     layout = {
         "barmode": "group",
         "xaxis": {"title": {"text": x_title}},
-        "yaxis": {},
         "height": max(320, 28 * len(frame) + 120),
     }
     return house_figure(traces, layout)
@@ -502,7 +501,7 @@ def change_intervals(frame: pd.DataFrame, *, y: str = "label", title: str = "") 
             trace["customdata"] = part[["current", "baseline"]].to_numpy()
         traces.append(trace)
     layout = {
-        "shapes": [_zero_line("x", 0)],
+        "shapes": [_reference_line("x", 0)],
         "xaxis": {"title": {"text": title or "Change (%), with 95% interval"}},
         "yaxis": {"categoryorder": "array", "categoryarray": list(data[y])},
         "height": max(320, 26 * data[y].nunique() + 120),
@@ -510,7 +509,7 @@ def change_intervals(frame: pd.DataFrame, *, y: str = "label", title: str = "") 
     return house_figure(traces, layout)
 
 
-def _zero_line(axis: str, at: float) -> dict[str, object]:
+def _reference_line(axis: str, at: float) -> dict[str, object]:
     """The dotted reference line add_vline (axis "x") or add_hline ("y") draws at `at`."""
     other = "y" if axis == "x" else "x"
     return {
@@ -556,7 +555,7 @@ def event_study(series: pd.DataFrame) -> go.Figure:
         if not (part := series[series["group"] == group]).empty
     ]
     layout = {
-        "shapes": [_zero_line("x", -0.5)],
+        "shapes": [_reference_line("x", -0.5)],
         "annotations": [
             {
                 "x": -0.5,
@@ -635,7 +634,7 @@ def dose_line(points: pd.DataFrame, line: pd.DataFrame) -> go.Figure:
         "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": y_title}},
         "legend": {"tracegroupgap": 0, "itemsizing": "constant"},
         "margin": {"t": 60},
-        "shapes": [_zero_line("y", 0)],
+        "shapes": [_reference_line("y", 0)],
     }
     return house_figure(traces, layout)
 
@@ -663,9 +662,8 @@ def trust_change(frame: pd.DataFrame) -> go.Figure:
         "hovertemplate": "%{y}: %{x:+.2f}<extra></extra>",
     }
     layout = {
-        "shapes": [_zero_line("x", 0)],
+        "shapes": [_reference_line("x", 0)],
         "xaxis": {"title": {"text": "Trust after minus before (1–5 scale)"}},
-        "yaxis": {},
         "height": max(300, 30 * len(data) + 120),
     }
     return house_figure([trace], layout)
