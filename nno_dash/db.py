@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -22,11 +22,27 @@ import duckdb
 
 from nno_dash.vocab import AREA_COLUMNS, CATEGORIES, CITYWIDE_KIND
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
-# version -> statements that upgrade a file from version-1. schema.sql has already
-# created any missing table when these run; they add what changed inside old tables.
-MIGRATIONS: dict[int, list[str]] = {
+
+def _incidents_without_key(con: duckdb.DuckDBPyConnection) -> None:
+    """Schema 6: incidents lose their primary key (see schema.sql), rows kept in order."""
+    keyed = con.execute(
+        "select count(*) from duckdb_constraints() where database_name = current_database() "
+        "and table_name = 'incidents' and constraint_type = 'PRIMARY KEY'"
+    ).fetchone()[0]
+    if not keyed:  # a file schema.sql has just created
+        return
+    con.execute("alter table incidents rename to _incidents_v5")
+    con.execute(schema_sql())  # creates incidents again, as they are now
+    con.execute("insert into incidents by name select * from _incidents_v5")
+    con.execute("drop table _incidents_v5")
+
+
+# version -> steps (statements, or functions of the connection) that upgrade a file from
+# version-1. schema.sql has already created any missing table when these run; they change
+# what is inside old tables.
+MIGRATIONS: dict[int, list[str | Callable[[duckdb.DuckDBPyConnection], None]]] = {
     2: [
         "alter table areas add column if not exists geometry_display varchar",
         "update areas set geometry_display = geometry where geometry_display is null",
@@ -34,6 +50,7 @@ MIGRATIONS: dict[int, list[str]] = {
     3: [],  # incident_monthly: schema.sql creates it, refresh_aggregates fills it
     4: [],  # event_facts: schema.sql creates it, refresh_event_facts fills it
     5: [],  # the city's rows in incident_daily and incident_monthly: refresh_aggregates
+    6: [_incidents_without_key],
 }
 
 
@@ -82,8 +99,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
         [[code, *info] for code, info in CATEGORIES.items()],
     )
     for version in range(max(found, 1) + 1, SCHEMA_VERSION + 1):
-        for statement in MIGRATIONS.get(version, []):
-            con.execute(statement)
+        for step in MIGRATIONS.get(version, []):
+            if callable(step):
+                step(con)
+            else:
+                con.execute(step)
     set_meta(con, "schema_version", str(SCHEMA_VERSION))
     if 0 < found < SCHEMA_VERSION:
         refresh_aggregates(con)

@@ -66,8 +66,11 @@ create table if not exists attendance_home_areas (
     primary key (event_id, home_area_id)
 );
 
+-- incident_id is unique without a primary key: the importer merges or rejects a file's
+-- repeated ids and compares the rest with the stored rows inside its write session (under
+-- the writer lock). The key's index cost about 7 of an import's 50 s at 10M rows.
 create table if not exists incidents (
-    incident_id varchar primary key,
+    incident_id varchar not null,
     case_number varchar,
     occurred_at timestamp not null,
     occurred_on date not null,

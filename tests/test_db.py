@@ -99,6 +99,14 @@ def test_version_one_file_is_upgraded_not_rejected(tmp_path):
     con = db.open_readonly(path)
     assert db.schema_version(con) == db.SCHEMA_VERSION
     assert con.execute("select geometry_display is not null from areas").fetchone() == (True,)
+    # schema 6: the incidents keep their rows and columns but lose the primary key's index
+    assert con.execute("select incident_id, case_number from incidents").fetchall() == [
+        ("A1", "C1")
+    ]
+    assert con.execute(
+        "select constraint_type from duckdb_constraints() where table_name = 'incidents' "
+        "and constraint_type <> 'NOT NULL'"
+    ).fetchall() == []
     # the old incidents are kept and now counted in the daily aggregate, for every kind
     assert con.execute(
         "select incidents from incident_daily where kind = 'neighbourhood'"

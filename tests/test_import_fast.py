@@ -187,6 +187,8 @@ def test_repeated_and_conflicting_ids(tmp_path):
         rejects_dir=tmp_path / "rejects",
     ).files[0]
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    # no key in the table stops a second copy: the importer's comparison does
+    assert _rows(tmp_path / "x.duckdb", "select incident_id from incidents order by 1") == got
 
 
 def _write(tmp_path: Path, name: str, lines: list[str]) -> Path:
