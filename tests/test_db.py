@@ -119,6 +119,25 @@ def test_version_one_file_is_upgraded_not_rejected(tmp_path):
     ).fetchall()
 
 
+def test_upgrading_to_schema_6_gives_the_old_incidents_space_back(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute((DATA / "schema_v1.sql").read_text())
+        con.execute(
+            "insert into incidents by name select 'X' || i as incident_id, "
+            "timestamp '2024-05-01' as occurred_at, date '2024-05-01' as occurred_on, "
+            "'theft' as category from range(300000) r(i)"
+        )
+    before = path.stat().st_size
+    db.migrate(path)
+    # the copy without the key, and nothing left of the keyed table and its index
+    assert path.stat().st_size < before
+    con = db.open_readonly(path)
+    counted = con.execute("select count(*), count(distinct incident_id) from incidents")
+    assert counted.fetchone() == (300_001, 300_001)
+    assert not list(tmp_path.glob(".v1.duckdb.*"))
+
+
 def test_newer_file_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "future.duckdb"
     with db.write_session(path, fresh=True) as con:
