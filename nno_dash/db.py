@@ -318,6 +318,25 @@ def write_session(
         Path(f"{staging}.wal").unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def writer_lock(db_path: Path):
+    """One writer of a database file at a time, across processes (imports from the command
+    line and the app, upgrades): each write copies the live file and swaps its copy in, so
+    two at once would lose one's rows. A lock file beside the database, held with flock."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; one writer at a time is then up to the user
+        yield
+        return
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(db_path.with_name(f".{db_path.name}.lock"), "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def migrate(path: str | os.PathLike[str]) -> int:
     """Upgrade an older file (through a write session); returns the version it had.
 
@@ -328,10 +347,11 @@ def migrate(path: str | os.PathLike[str]) -> int:
     with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
         found = schema_version(con)
     if found < SCHEMA_VERSION:
-        with write_session(path):
-            pass
-        if 0 < found < 6:
-            _compact(Path(path))
+        with writer_lock(Path(path)):  # an import may be writing the file
+            with write_session(path):
+                pass
+            if 0 < found < 6:
+                _compact(Path(path))
     return found
 
 

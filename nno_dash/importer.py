@@ -1935,25 +1935,6 @@ def _compare_here(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int,
 # ---------------------------------------------------------------- committing
 
 
-@contextlib.contextmanager
-def writer_lock(db_path: Path):
-    """One importer writing a database file at a time, across processes (the command line
-    and the app): each write copies the live file and swaps its copy in, so two at once
-    would lose one's rows. A lock file beside the database, held with flock (POSIX)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no flock; one writer at a time is then up to the user
-        yield
-        return
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(db_path.with_name(f".{db_path.name}.lock"), "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 class _DryRun(Exception):
     """Raised inside a write session to throw the copy away after a full run."""
 
@@ -1976,7 +1957,7 @@ def commit(
         started = time.perf_counter()
         _report(progress, f"writing {report.path.name}", None)
         try:
-            with _step("commit"), writer_lock(db_path):
+            with _step("commit"), db.writer_lock(db_path):
                 _commit_file(db_path, file_plan, dry_run=dry_run)
         except _DryRun:
             pass
@@ -2212,7 +2193,7 @@ def _import_direct(
         chosen = chosen or _choose_mapping(kind, path)
         report.mapping = chosen.name
         rejects = work / "rejects.csv"
-        with writer_lock(db_path), db.write_session(db_path) as con:
+        with db.writer_lock(db_path), db.write_session(db_path) as con:
             _limit_memory(con)
             con.execute(f"set temp_directory = {_sql_text(str(work / 'spill'))}")
             _prepare_file(con, path, chosen, db_path, report, progress, direct=True)

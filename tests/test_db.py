@@ -1,6 +1,7 @@
 """The database file: schema, read-only viewing, atomic writes and migration of old files."""
 
 import shutil
+import threading
 from pathlib import Path
 
 import duckdb
@@ -135,7 +136,23 @@ def test_upgrading_to_schema_6_gives_the_old_incidents_space_back(tmp_path):
     con = db.open_readonly(path)
     counted = con.execute("select count(*), count(distinct incident_id) from incidents")
     assert counted.fetchone() == (300_001, 300_001)
-    assert not list(tmp_path.glob(".v1.duckdb.*"))
+    left = [p.suffix for p in tmp_path.glob(".v1.duckdb.*")]
+    assert left == [".lock"]  # no copy left behind, only the writers' lock file
+
+
+def test_an_upgrade_waits_for_the_writer_holding_the_file(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute((DATA / "schema_v1.sql").read_text())
+    done = threading.Event()
+    with db.writer_lock(path):  # an import is writing: its copy would replace the upgrade's
+        upgrade = threading.Thread(target=lambda: (db.migrate(path), done.set()))
+        upgrade.start()
+        assert not done.wait(1.5)
+        assert db.needs_migration(path)
+    upgrade.join(60)
+    assert done.is_set()
+    assert not db.needs_migration(path)
 
 
 def test_newer_file_is_refused_with_a_clear_message(tmp_path):
