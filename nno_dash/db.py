@@ -280,8 +280,7 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def needs_migration(path: str | os.PathLike[str]) -> bool:
-    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
-        return schema_version(con) < SCHEMA_VERSION
+    return _file_version(path) < SCHEMA_VERSION
 
 
 @contextlib.contextmanager
@@ -344,15 +343,22 @@ def migrate(path: str | os.PathLike[str]) -> int:
     drop the key, and DuckDB keeps the old table's space in the file (at 10M incidents
     1.2 GB instead of 0.4), which every later import would copy again.
     """
-    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
-        found = schema_version(con)
+    first = found = _file_version(path)
     if found < SCHEMA_VERSION:
-        with writer_lock(Path(path)):  # an import may be writing the file
-            with write_session(path):
-                pass
-            if 0 < found < 6:
-                _compact(Path(path))
-    return found
+        # an import or another process's upgrade may be writing the file: wait, look again
+        with writer_lock(Path(path)):
+            found = _file_version(path)
+            if found < SCHEMA_VERSION:
+                with write_session(path):
+                    pass
+                if 0 < found < 6:
+                    _compact(Path(path))
+    return first
+
+
+def _file_version(path: str | os.PathLike[str]) -> int:
+    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
+        return schema_version(con)
 
 
 def _compact(path: Path) -> None:
