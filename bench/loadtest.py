@@ -221,7 +221,9 @@ async def session(n: int, browser, url: str, window: Window, steps: list[Step]) 
                     shown = await value_of.inner_text()
                     value = int(shown.replace(",", "").strip())
             except Exception as exc:  # a timeout or a broken page is a result, not a crash
-                error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                # the first line and the end of Playwright's call log: what it waited for
+                lines = str(exc).splitlines()
+                error = f"{type(exc).__name__}: {' | '.join(lines[:1] + lines[1:][-3:])[:600]}"
             ended = time.monotonic()
             steps.append(
                 Step(
