@@ -39,6 +39,11 @@ def _incidents_without_key(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("drop table _incidents_v5")
 
 
+# Upgrades that copy a table: DuckDB keeps the old table's space in the file (at 10M
+# incidents 1.2 GB instead of 0.4), which every later import would copy again, so the write
+# session that runs one rewrites the file compactly before swapping it in.
+COPYING_UPGRADES = frozenset({6})
+
 # version -> steps (statements, or functions of the connection) that upgrade a file from
 # version-1. schema.sql has already created any missing table when these run; they change
 # what is inside old tables.
@@ -301,12 +306,14 @@ def write_session(
         shutil.copyfile(path, staging)
     con = duckdb.connect(str(staging))
     try:
-        ensure_schema(con)
+        found = ensure_schema(con)
         con.execute("begin transaction")
         yield con
         con.execute("commit")
         con.execute("checkpoint")
         con.close()
+        if found > 0 and any(found < v <= SCHEMA_VERSION for v in COPYING_UPGRADES):
+            _compact(staging)
         os.replace(staging, path)
     except BaseException:
         with contextlib.suppress(duckdb.Error):
@@ -337,12 +344,7 @@ def writer_lock(db_path: Path):
 
 
 def migrate(path: str | os.PathLike[str]) -> int:
-    """Upgrade an older file (through a write session); returns the version it had.
-
-    A file from before schema 6 is then rewritten compactly: its incidents were copied to
-    drop the key, and DuckDB keeps the old table's space in the file (at 10M incidents
-    1.2 GB instead of 0.4), which every later import would copy again.
-    """
+    """Upgrade an older file (through a write session); returns the version it had."""
     first = found = _file_version(path)
     if found < SCHEMA_VERSION:
         # an import or another process's upgrade may be writing the file: wait, look again
@@ -351,8 +353,6 @@ def migrate(path: str | os.PathLike[str]) -> int:
             if found < SCHEMA_VERSION:
                 with write_session(path):
                     pass
-                if 0 < found < 6:
-                    _compact(Path(path))
     return first
 
 
@@ -362,8 +362,8 @@ def _file_version(path: str | os.PathLike[str]) -> int:
 
 
 def _compact(path: Path) -> None:
-    """Rewrite the file without its free space (a copy, swapped in like a write session)."""
-    fresh = path.with_name(f".{path.name}.{os.getpid()}.compact")
+    """Rewrite the file without its free space (a copy beside it, swapped in)."""
+    fresh = path.with_name(f"{path.name}.compact")
     fresh.unlink(missing_ok=True)
     try:
         with contextlib.closing(duckdb.connect(":memory:")) as con:
