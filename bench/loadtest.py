@@ -1,6 +1,7 @@
 """Load test: 20 browser sessions changing filters while an import runs (issue 7).
 
     python bench/loadtest.py --db PATH [--sessions 20] [--seconds 60] [--import-rows 50000]
+                             [--think 0]
 
 Serves a copy of the database with `streamlit run` on 127.0.0.1 and drives it from one
 Chromium with one Playwright context per session (no request leaves loopback: every
@@ -10,14 +11,22 @@ import` adds `--import-rows` new incidents (copies of last year's, new ids) to t
 
 Each session opens Home, then changes the filters in the sidebar as a user does: adds an
 offence category, a second, a third, then "Reset filters", and again (sessions start at
-different categories). A step's latency runs from the change to the moment the Incidents
-figure has changed and Streamlit is idle. Its server share is read off the websocket: from
-the browser sending the rerun to Streamlit's "script finished" message (queries, figures and
-sending them, without the browser's drawing), so the two are reported apart. That figure
-is checked against the answer computed directly from the file before and after the
-import: a step must show one of the two (else mixed data), and a step that began after the
-import finished must show the new one (else stale). Bounded: it stops by itself after the
-set time (plus at most one step per session); a session stops at its first error.
+different categories). With `--think S` a session pauses between its steps, as a reader of
+the page does: a pause is drawn from S/2 to 3S/2 seconds (each session its own seed, so a
+run repeats); 0, the default, changes filters back to back. A step's latency runs from the
+change to the moment the Incidents figure has changed and Streamlit is idle. Its server
+share is read off the websocket: from the browser sending the rerun to Streamlit's "script
+finished" message (queries, figures and sending them, without the browser's drawing), so the
+two are reported apart. That figure is checked against the answer computed directly from the
+file before and after the import: a step must show one of the two (else mixed data), and a
+step that began after the import finished must show the new one (else stale). Bounded: it
+stops by itself after the set time (plus at most one step per session); a session stops at
+its first error.
+
+Browsers and app share this machine's cores, so each phase also reports the CPU seconds a step
+cost the browsers and the app (from /proc), and the floor they put under the ratio: with N
+sessions, a step costing C CPU seconds in all and P seconds of pause, no app can answer faster
+on average than N*C/cores - P (Little's law), whatever it does.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -35,6 +45,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +57,9 @@ import run  # noqa: E402
 from nno_dash import db, queries  # noqa: E402
 from nno_dash.filters import Filters, default_period  # noqa: E402
 from nno_dash.vocab import category_label  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 
@@ -85,8 +99,13 @@ class RunClock:
                     if ForwardMsg.FromString(payload).WhichOneof("type") == "script_finished":
                         self.events.append((time.monotonic(), "finished"))
 
+        ws.on("close", lambda *_: self.events.append((time.monotonic(), "closed")))
         ws.on("framesent", sent)
         ws.on("framereceived", received)
+
+    def closed(self) -> int:
+        """How many times the page's websocket to Streamlit has closed so far."""
+        return sum(kind == "closed" for _, kind in self.events)
 
     def server_seconds(self, start: float, end: float) -> float | None:
         """First rerun asked after `start` to the last run finished before `end`."""
@@ -154,8 +173,73 @@ def write_import(path: Path, csv: Path, rows: int) -> None:
         )
 
 
-async def session(n: int, browser, url: str, window: Window, steps: list[Step]) -> None:
-    """Open Home, then change the offence-category filter in the sidebar, step by step."""
+def pauses(session: int, think: float) -> Iterator[float]:
+    """A session's pauses before each of its steps: the first from 0 to think seconds (users
+    do not all start at once), then from think/2 to 3*think/2; the same sequence in every run
+    (the session's number seeds it); all 0 when think is 0."""
+    draw = random.Random(session)
+    yield draw.uniform(0, think)
+    while True:
+        yield draw.uniform(think / 2, think * 1.5)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a live process so far (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def browser_cpu_seconds() -> float:
+    """CPU seconds so far of every live Chromium process (the sessions' browser)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(os.readlink(entry / "exe")).name.startswith("chromium"):
+                    total += cpu_seconds(int(entry.name))
+    return total
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds the browsers and the app used in a phase's measured window."""
+
+    browser: float = 0.0
+    app: float = 0.0
+
+    async def measure(self, window: Window, app_pid: int) -> None:
+        """From the window's opening to its deadline (before any session closes its page)."""
+        await window.opened.wait()
+        browser, app = browser_cpu_seconds(), cpu_seconds(app_pid)
+        await asyncio.sleep(max(0.0, window.deadline - time.monotonic()))
+        self.browser = browser_cpu_seconds() - browser
+        self.app = cpu_seconds(app_pid) - app
+
+
+def ratio_floor(
+    sessions: int, cpu_per_step: float, cores: int, think: float, single_mean: float
+) -> float:
+    """The lowest mean ratio to one session's mean any app could show on these cores: a step
+    needs `cpu_per_step` CPU seconds, so the sessions cannot step more often than
+    cores/cpu_per_step a second, and each waits at least sessions*cpu_per_step/cores - think
+    (Little's law for a closed system); never below 1."""
+    return max(1.0, (sessions * cpu_per_step / cores - think) / single_mean)
+
+
+async def session(
+    n: int,
+    browser,
+    url: str,
+    window: Window,
+    steps: list[Step],
+    think: float = 0.0,
+    shots: Path | None = None,
+) -> None:
+    """Open Home, then change the offence-category filter in the sidebar, step by step,
+    pausing between steps as `pauses` says."""
     context = await browser.new_context(viewport={"width": 1200, "height": 900})
 
     async def loopback_only(route) -> None:
@@ -183,7 +267,12 @@ async def session(n: int, browser, url: str, window: Window, steps: list[Step]) 
             return
         await window.ready()
         step = 0
+        pause = pauses(n, think)
         while time.monotonic() < window.deadline:
+            if think > 0:
+                await asyncio.sleep(next(pause))
+                if time.monotonic() >= window.deadline:
+                    break
             step += 1
             k = step % (PER_ROUND + 1)
             started = time.monotonic()
@@ -224,6 +313,13 @@ async def session(n: int, browser, url: str, window: Window, steps: list[Step]) 
                 # the first line and the end of Playwright's call log: what it waited for
                 lines = str(exc).splitlines()
                 error = f"{type(exc).__name__}: {' | '.join(lines[:1] + lines[1:][-3:])[:600]}"
+                if clock.closed():
+                    error += f" (websocket closed {clock.closed()} times)"
+                if shots:  # what the page showed when the step gave up
+                    shot = shots / f"session{n}_step{step}.png"
+                    with contextlib.suppress(Exception):
+                        await page.screenshot(path=shot, timeout=10_000)
+                        error += f" [{shot}]"
             ended = time.monotonic()
             steps.append(
                 Step(
@@ -242,9 +338,13 @@ async def session(n: int, browser, url: str, window: Window, steps: list[Step]) 
         await context.close()
 
 
+SETTLE_SECONDS = 5  # after the last first page: its charts finish drawing
+
+
 class Window:
     """The measured window: it opens when every session has loaded its first page (20
-    first loads at once take a while on 2 cores; they are ramp-up, not filter changes)."""
+    first loads at once take a while on 2 cores; they are ramp-up, not filter changes) and
+    the last one has had SETTLE_SECONDS to finish drawing (its CPU is no step's)."""
 
     def __init__(self, sessions: int, seconds: float) -> None:
         self.waiting, self.seconds = sessions, seconds
@@ -257,30 +357,60 @@ class Window:
         self.waiting -= 1
         if self.waiting == 0:
             self.ramp_up = time.monotonic() - self.began
+            await asyncio.sleep(SETTLE_SECONDS)
             self.deadline = time.monotonic() + self.seconds
             self.opened.set()
         await self.opened.wait()
 
 
-async def phase(url: str, sessions: int, seconds: float, during=None) -> list[Step]:
+@dataclass
+class Phase:
+    """One phase's steps and what its measured window cost the machine."""
+
+    steps: list[Step]
+    window: Window
+    cpu: CpuUse
+
+    def cpu_per_step(self) -> tuple[float, float]:
+        """Browser and app CPU seconds per step that finished inside the window."""
+        inside = sum(
+            1
+            for s in self.steps
+            if s.error is None and s.started + s.seconds <= self.window.deadline
+        )
+        return (self.cpu.browser / inside, self.cpu.app / inside) if inside else (0.0, 0.0)
+
+
+async def phase(
+    url: str,
+    sessions: int,
+    seconds: float,
+    app_pid: int,
+    think: float = 0.0,
+    during=None,
+    shots: Path | None = None,
+) -> Phase:
     """`sessions` at once for `seconds` after ramp-up; `during(window)` runs beside them."""
     from playwright.async_api import async_playwright
 
     steps: list[Step] = []
     window = Window(sessions, seconds)
+    cpu = CpuUse()
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=run.CHROMIUM, args=run.CHROMIUM_ARGS)
         try:
-            tasks = [session(n, browser, url, window, steps) for n in range(sessions)]
-            await asyncio.gather(*tasks, *([during(window)] if during else []))
+            tasks = [session(n, browser, url, window, steps, think, shots) for n in range(sessions)]
+            extra = [cpu.measure(window, app_pid)] + ([during(window)] if during else [])
+            await asyncio.gather(*tasks, *extra)
         finally:
             await browser.close()
     print(f"  {sessions} session(s): first pages loaded in {window.ramp_up:.1f} s (ramp-up)")
-    return steps
+    return Phase(steps, window, cpu)
 
 
-def summarise(name: str, steps: list[Step]) -> tuple[float, float, float, float]:
+def summarise(name: str, result: Phase) -> tuple[float, float, float, float]:
     """Median and p95 of the steps in the browser, then of their server share."""
+    steps = result.steps
     ok = [s.seconds * 1000 for s in steps if s.error is None]
     server = [s.server_seconds * 1000 for s in steps if s.error is None and s.server_seconds]
     if not ok:
@@ -295,7 +425,25 @@ def summarise(name: str, steps: list[Step]) -> tuple[float, float, float, float]
         f"{p50:,.0f} ms, p95 {p95:,.0f} ms, max {max(ok):,.0f} ms; server share "
         f"({len(server)} steps) median {s50:,.0f} ms, p95 {s95:,.0f} ms"
     )
+    browser, app = result.cpu_per_step()
+    print(f"  CPU a step: browsers {browser:.2f} s, app {app:.2f} s")
     return p50, p95, s50, s95
+
+
+def write_steps(path: Path, result: Phase, importer: dict[str, float]) -> None:
+    """The load phase's steps, timed from the window's opening, with the import's span."""
+    opened = result.window.deadline - result.window.seconds
+    since = {k: importer[k] - opened for k in ("start", "end") if k in importer}
+    with path.open("w") as out:
+        out.write("session,state,started_s,seconds,server_seconds,value,error\n")
+        out.write(f"# import ran from {since.get('start', 'nan')} to {since.get('end', 'nan')} s\n")
+        for s in sorted(result.steps, key=lambda s: s.started):
+            error = (s.error or "").replace(",", ";").replace("\n", " ")[:200]
+            out.write(
+                f"{s.session},{s.filters},{s.started - opened:.2f},{s.seconds:.2f},"
+                f"{s.server_seconds if s.server_seconds is not None else ''},"
+                f"{s.value if s.value is not None else ''},{error}\n"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -306,10 +454,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single-seconds", type=float, default=25)
     parser.add_argument("--import-rows", type=int, default=50_000)
     parser.add_argument("--import-after", type=float, default=10, help="seconds into the load")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean pause between a session's steps, seconds"
+    )
+    parser.add_argument("--steps-csv", type=Path, help="write every step of the load phase here")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "nno-load")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= 50 or not 0 < args.seconds <= 600:
         parser.error("at most 50 sessions and 10 minutes")
+    if not 0 <= args.think <= args.seconds:
+        parser.error("--think must be between 0 and --seconds")
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     served = args.workdir / "served.duckdb"
@@ -322,7 +476,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"serving a copy of {args.db}; {len(sets)} filter states")
 
     with run.app_server(served, args.workdir / "streamlit.log") as (proc, url, _):
-        single = asyncio.run(phase(url, 1, args.single_seconds))
+        # one user alone, back to back: pauses change no step's latency, only how many
+        shots = args.workdir / "errors"  # a screenshot of each step that gives up
+        shots.mkdir(exist_ok=True)
+        single = asyncio.run(phase(url, 1, args.single_seconds, proc.pid, shots=shots))
         _, single_p95, _, single_server_p95 = summarise("1 session", single)
 
         importer: dict[str, float] = {}
@@ -348,11 +505,17 @@ def main(argv: list[str] | None = None) -> int:
                 importer["end"] = time.monotonic()
                 importer["code"] = proc.returncode
 
-            return await phase(url, args.sessions, args.seconds, import_later)
+            return await phase(
+                url, args.sessions, args.seconds, proc.pid, args.think, import_later, shots
+            )
 
-        load = asyncio.run(load_with_import())
-        load_p50, load_p95, _, load_server_p95 = summarise(f"{args.sessions} sessions", load)
+        load_phase = asyncio.run(load_with_import())
+        load_p50, load_p95, _, load_server_p95 = summarise(f"{args.sessions} sessions", load_phase)
         memory = run.peak_rss_mb(proc.pid)
+
+    load = load_phase.steps
+    if args.steps_csv:
+        write_steps(args.steps_csv, load_phase, importer)
 
     after = expected(served, sets)
     stale = mixed = 0
@@ -372,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
         elif s.started + s.seconds < importer.get("start", float("inf")):
             stale += s.value != before[s.filters]
-    errors = sum(s.error is not None for s in load + single)
+    errors = sum(s.error is not None for s in load + single.steps)
     changed = sum(b != a for b, a in zip(before, after, strict=True))
     print(
         f"import: exit {importer.get('code')}, "
@@ -380,15 +543,28 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.import_rows:,} rows; {changed} of {len(sets)} filter states changed answer"
     )
     print(f"app peak memory {memory:,.0f} MB; errors {errors}; stale {stale}; mixed {mixed}")
-    for e in {s.error for s in load + single if s.error}:
+    for e in {s.error for s in load + single.steps if s.error}:
         print(f"  error: {e}")
     ratio = load_p95 / single_p95
     server_ratio = load_server_p95 / single_server_p95
+    single_browser, single_app = single.cpu_per_step()
+    cores = len(os.sched_getaffinity(0))
+    single_mean = statistics.mean(s.seconds for s in single.steps if s.error is None)
+    mean_ratio = statistics.mean(s.seconds for s in load if s.error is None) / single_mean
+    floor = ratio_floor(args.sessions, single_browser + single_app, cores, args.think, single_mean)
+    print(
+        f"floor: a step costs {single_browser:.2f} s of browser CPU and {single_app:.2f} s of "
+        f"the app's (one session); {args.sessions} sessions on {cores} cores pausing "
+        f"{args.think:g} s cannot average under {floor:.1f}x one session's mean step "
+        f"({single_mean * 1000:,.0f} ms); measured {mean_ratio:.1f}x"
+    )
     print(
         f"LOADTEST sessions={args.sessions} steps={len(load)} single_p95_ms={single_p95:.0f} "
         f"load_p50_ms={load_p50:.0f} load_p95_ms={load_p95:.0f} p95_ratio={ratio:.1f} "
         f"server_single_p95_ms={single_server_p95:.0f} server_load_p95_ms={load_server_p95:.0f} "
-        f"server_p95_ratio={server_ratio:.1f} "
+        f"server_p95_ratio={server_ratio:.1f} think_s={args.think:g} "
+        f"browser_cpu_per_step_s={single_browser:.2f} app_cpu_per_step_s={single_app:.2f} "
+        f"mean_ratio={mean_ratio:.1f} ratio_floor={floor:.1f} "
         f"errors={errors} stale={stale} mixed={mixed} import_exit={importer.get('code')}"
     )
     csv.unlink(missing_ok=True)

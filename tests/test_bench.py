@@ -7,9 +7,11 @@ that the numbers are in a range that means something was measured.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +19,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+import loadtest  # noqa: E402
 import pandas_way  # noqa: E402
 
 SUMMARY = re.compile(
@@ -60,3 +63,31 @@ def test_pandas_comparison_notices_a_different_answer():
     assert "incidents" in pandas_way.same_result(duck, same.assign(incidents=[5, 4]))
     assert "shapes differ" in pandas_way.same_result(duck, same.head(1))
     assert "lacks" in pandas_way.same_result(duck, same.drop(columns="incidents"))
+
+
+def test_load_test_pauses_repeat_and_stay_in_range():
+    first = list(islice(loadtest.pauses(3, 10.0), 200))
+    again = list(islice(loadtest.pauses(3, 10.0), 200))
+    other = list(islice(loadtest.pauses(4, 10.0), 200))
+    assert first == again and first != other
+    assert 0.0 <= first[0] <= 10.0  # sessions start spread over one pause
+    assert 0.0 <= other[0] <= 10.0 and first[0] != other[0]
+    later = first[1:]
+    assert min(later) >= 5.0 and max(later) <= 15.0
+    assert 9.0 < sum(later) / len(later) < 11.0
+    assert set(islice(loadtest.pauses(3, 0.0), 5)) == {0.0}
+
+
+def test_ratio_floor_follows_littles_law():
+    # 20 sessions, 2 CPU seconds a step, 2 cores: a step every 1 s in all, so 20 s each
+    assert loadtest.ratio_floor(20, 2.0, 2, 0.0, 1.0) == 20.0
+    assert loadtest.ratio_floor(20, 2.0, 2, 14.0, 1.0) == 6.0  # pauses take up part of it
+    assert loadtest.ratio_floor(20, 2.0, 2, 30.0, 1.0) == 1.0  # never below one session
+    assert loadtest.ratio_floor(1, 0.2, 2, 0.0, 1.0) == 1.0
+
+
+def test_cpu_seconds_reads_this_process():
+    spent = loadtest.cpu_seconds(os.getpid())
+    sum(i * i for i in range(2_000_000))
+    assert loadtest.cpu_seconds(os.getpid()) > spent
+    assert loadtest.cpu_seconds(2**22 + 12345) == 0.0  # no such process
