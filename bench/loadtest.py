@@ -372,11 +372,14 @@ class Phase:
     cpu: CpuUse
 
     def cpu_per_step(self) -> tuple[float, float]:
-        """Browser and app CPU seconds per step that finished inside the window."""
+        """Browser and app CPU seconds per step done inside the window. Under load a step
+        lasts tens of seconds, so the steps still running at the deadline count for the part
+        of them that fell inside it (their CPU did too), not for nothing."""
+        opened, deadline = self.window.deadline - self.window.seconds, self.window.deadline
         inside = sum(
-            1
+            (min(s.started + s.seconds, deadline) - max(s.started, opened)) / s.seconds
             for s in self.steps
-            if s.error is None and s.started + s.seconds <= self.window.deadline
+            if s.error is None and s.seconds > 0 and s.started < deadline
         )
         return (self.cpu.browser / inside, self.cpu.app / inside) if inside else (0.0, 0.0)
 
@@ -548,15 +551,19 @@ def main(argv: list[str] | None = None) -> int:
     ratio = load_p95 / single_p95
     server_ratio = load_server_p95 / single_server_p95
     single_browser, single_app = single.cpu_per_step()
+    load_browser, load_app = load_phase.cpu_per_step()
     cores = len(os.sched_getaffinity(0))
     single_mean = statistics.mean(s.seconds for s in single.steps if s.error is None)
     mean_ratio = statistics.mean(s.seconds for s in load if s.error is None) / single_mean
     floor = ratio_floor(args.sessions, single_browser + single_app, cores, args.think, single_mean)
+    floor_load = ratio_floor(args.sessions, load_browser + load_app, cores, args.think, single_mean)
     print(
         f"floor: a step costs {single_browser:.2f} s of browser CPU and {single_app:.2f} s of "
         f"the app's (one session); {args.sessions} sessions on {cores} cores pausing "
         f"{args.think:g} s cannot average under {floor:.1f}x one session's mean step "
-        f"({single_mean * 1000:,.0f} ms); measured {mean_ratio:.1f}x"
+        f"({single_mean * 1000:,.0f} ms); at what a step costs under load "
+        f"({load_browser:.2f} s and {load_app:.2f} s), {floor_load:.1f}x; "
+        f"measured {mean_ratio:.1f}x"
     )
     print(
         f"LOADTEST sessions={args.sessions} steps={len(load)} single_p95_ms={single_p95:.0f} "
@@ -564,7 +571,9 @@ def main(argv: list[str] | None = None) -> int:
         f"server_single_p95_ms={single_server_p95:.0f} server_load_p95_ms={load_server_p95:.0f} "
         f"server_p95_ratio={server_ratio:.1f} think_s={args.think:g} "
         f"browser_cpu_per_step_s={single_browser:.2f} app_cpu_per_step_s={single_app:.2f} "
+        f"load_browser_cpu_per_step_s={load_browser:.2f} load_app_cpu_per_step_s={load_app:.2f} "
         f"mean_ratio={mean_ratio:.1f} ratio_floor={floor:.1f} "
+        f"ratio_floor_under_load={floor_load:.1f} "
         f"errors={errors} stale={stale} mixed={mixed} import_exit={importer.get('code')}"
     )
     csv.unlink(missing_ok=True)

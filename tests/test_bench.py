@@ -91,3 +91,18 @@ def test_cpu_seconds_reads_this_process():
     sum(i * i for i in range(2_000_000))
     assert loadtest.cpu_seconds(os.getpid()) > spent
     assert loadtest.cpu_seconds(2**22 + 12345) == 0.0  # no such process
+
+
+def test_cpu_per_step_counts_the_part_of_a_step_inside_the_window():
+    window = loadtest.Window(2, 10.0)
+    window.deadline = 110.0  # open from 100 to 110
+    steps = [
+        loadtest.Step(0, 1, 100.0, 5.0, 1),  # inside: 1
+        loadtest.Step(1, 1, 100.0, 8.0, 1),  # inside: 1
+        loadtest.Step(0, 2, 105.0, 10.0, 1),  # half inside
+        loadtest.Step(1, 2, 108.0, 4.0, 1),  # half inside
+        loadtest.Step(0, 3, 115.0, 1.0, 1),  # after the deadline: none
+        loadtest.Step(1, 3, 112.0, 1.0, None, "TimeoutError"),  # an error: none
+    ]
+    result = loadtest.Phase(steps, window, loadtest.CpuUse(browser=9.0, app=1.5))
+    assert result.cpu_per_step() == (3.0, 0.5)
