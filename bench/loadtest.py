@@ -12,16 +12,16 @@ import` adds `--import-rows` new incidents (copies of last year's, new ids) to t
 Each session opens Home, then changes the filters in the sidebar as a user does: adds an
 offence category, a second, a third, then "Reset filters", and again (sessions start at
 different categories). With `--think S` a session pauses between its steps, as a reader of
-the page does: a pause is drawn from S/2 to 3S/2 seconds (each session its own seed, so a
-run repeats); 0, the default, changes filters back to back. A step's latency runs from the
-change to the moment the Incidents figure has changed and Streamlit is idle. Its server
-share is read off the websocket: from the browser sending the rerun to Streamlit's "script
-finished" message (queries, figures and sending them, without the browser's drawing), so the
-two are reported apart. That figure is checked against the answer computed directly from the
-file before and after the import: a step must show one of the two (else mixed data), and a
-step that began after the import finished must show the new one (else stale). Bounded: it
-stops by itself after the set time (plus at most one step per session); a session stops at
-its first error.
+the page does: a pause is drawn from S/2 to 3S/2 seconds, the first from 0 to S (each
+session its own seed, so a run repeats); 0, the default, changes filters back to back. A
+step's latency runs from the change to the moment the Incidents figure has changed and
+Streamlit is idle. Its server share is read off the websocket: from the browser sending the
+rerun to Streamlit's "script finished" message (queries, figures and sending them, without
+the browser's drawing), so the two are reported apart. That figure is checked against the
+answer computed directly from the file before and after the import: a step must show one of
+the two (else mixed data), and a step that began after the import finished must show the new
+one (else stale). Bounded: it stops by itself after the set time (plus at most one step per
+session); a session stops at its first error.
 
 Browsers and app share this machine's cores, so each phase also reports the CPU seconds a step
 cost the browsers and the app (from /proc), and the floor they put under the ratio: with N
@@ -193,14 +193,26 @@ def cpu_seconds(pid: int) -> float:
 
 
 def browser_cpu_seconds() -> float:
-    """CPU seconds so far of every live Chromium process (the sessions' browser)."""
-    total = 0.0
+    """CPU seconds so far of the Chromium processes this load test started (its descendants:
+    Playwright's driver starts the browser), not of any other Chromium on the machine."""
+    parent, chromium = {}, set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                pid = int(entry.name)
+                parent[pid] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
                 if Path(os.readlink(entry / "exe")).name.startswith("chromium"):
-                    total += cpu_seconds(int(entry.name))
-    return total
+                    chromium.add(pid)
+    mine = os.getpid()
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            if pid == mine:
+                return True
+            pid = parent.get(pid, 0)
+        return False
+
+    return sum(cpu_seconds(pid) for pid in chromium if ours(pid))
 
 
 @dataclass
@@ -433,20 +445,27 @@ def summarise(name: str, result: Phase) -> tuple[float, float, float, float]:
     return p50, p95, s50, s95
 
 
+def mean_seconds(steps: list[Step]) -> float:
+    """Mean duration of the steps without an error (nan when there are none)."""
+    ok = [s.seconds for s in steps if s.error is None]
+    return statistics.mean(ok) if ok else float("nan")
+
+
 def write_steps(path: Path, result: Phase, importer: dict[str, float]) -> None:
-    """The load phase's steps, timed from the window's opening, with the import's span."""
+    """The load phase's steps as CSV, timed from the window's opening (and where the import
+    fell on that clock, printed)."""
     opened = result.window.deadline - result.window.seconds
-    since = {k: importer[k] - opened for k in ("start", "end") if k in importer}
     with path.open("w") as out:
         out.write("session,state,started_s,seconds,server_seconds,value,error\n")
-        out.write(f"# import ran from {since.get('start', 'nan')} to {since.get('end', 'nan')} s\n")
         for s in sorted(result.steps, key=lambda s: s.started):
             error = (s.error or "").replace(",", ";").replace("\n", " ")[:200]
             out.write(
                 f"{s.session},{s.filters},{s.started - opened:.2f},{s.seconds:.2f},"
-                f"{s.server_seconds if s.server_seconds is not None else ''},"
-                f"{s.value if s.value is not None else ''},{error}\n"
+                f"{'' if s.server_seconds is None else f'{s.server_seconds:.3f}'},"
+                f"{'' if s.value is None else s.value},{error}\n"
             )
+    span = [importer.get(k, float("nan")) - opened for k in ("start", "end")]
+    print(f"steps written to {path} (the import ran from {span[0]:.1f} to {span[1]:.1f} s)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -553,8 +572,8 @@ def main(argv: list[str] | None = None) -> int:
     single_browser, single_app = single.cpu_per_step()
     load_browser, load_app = load_phase.cpu_per_step()
     cores = len(os.sched_getaffinity(0))
-    single_mean = statistics.mean(s.seconds for s in single.steps if s.error is None)
-    mean_ratio = statistics.mean(s.seconds for s in load if s.error is None) / single_mean
+    single_mean = mean_seconds(single.steps)
+    mean_ratio = mean_seconds(load) / single_mean
     floor = ratio_floor(args.sessions, single_browser + single_app, cores, args.think, single_mean)
     floor_load = ratio_floor(args.sessions, load_browser + load_app, cores, args.think, single_mean)
     print(

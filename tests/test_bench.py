@@ -107,3 +107,12 @@ def test_cpu_per_step_counts_the_part_of_a_step_inside_the_window():
     ]
     result = loadtest.Phase(steps, window, loadtest.CpuUse(browser=9.0, app=1.5))
     assert result.cpu_per_step() == (3.0, 0.5)
+
+
+def test_browser_cpu_seconds_counts_the_chromium_this_process_started(browser):
+    page = browser.new_page()
+    before = loadtest.browser_cpu_seconds()
+    page.evaluate("() => { let x = 0; for (let i = 0; i < 3e8; i++) x += i; return x }")
+    spent = loadtest.browser_cpu_seconds() - before
+    page.close()
+    assert spent > 0.3  # the loop alone takes about a second of the renderer's CPU
