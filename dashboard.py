@@ -6,8 +6,10 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import charts, maps, queries, statistics
+from nno_dash import queries
+from nno_dash.analysis import statistics
 from nno_dash.ui.page import change_delta, setup, show_chart
+from nno_dash.viz import charts, maps
 
 page = setup(
     "Outreach & Crime Trends",

@@ -27,8 +27,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nno_dash import db, demo, evaluation  # noqa: E402
-from nno_dash.filters import Filters  # noqa: E402
+from nno_dash import (
+    demo,
+    evaluation,  # noqa: E402
+)
+from nno_dash.core.filters import Filters  # noqa: E402
+from nno_dash.store import db
 
 SCENARIOS = {
     "6 treated v 12 comparison, over-dispersed, persistent shocks": {},

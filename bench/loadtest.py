@@ -54,9 +54,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # run as a script from a checko
 import duckdb  # noqa: E402
 import run  # noqa: E402
 
-from nno_dash import db, queries  # noqa: E402
-from nno_dash.filters import Filters, default_period  # noqa: E402
-from nno_dash.vocab import category_label  # noqa: E402
+from nno_dash import queries  # noqa: E402
+from nno_dash.core.filters import Filters, default_period  # noqa: E402
+from nno_dash.core.vocab import category_label  # noqa: E402
+from nno_dash.store import db  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -20,8 +20,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from nno_dash.filters import Filters
-from nno_dash.vocab import AREA_COLUMNS
+from nno_dash.core.filters import Filters
+from nno_dash.core.vocab import AREA_COLUMNS
 
 DAY = pd.Timedelta(days=1)
 

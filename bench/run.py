@@ -56,8 +56,9 @@ import nno_dash  # noqa: E402, F401, I001  (first: it sets numpy's BLAS threads,
 import duckdb  # noqa: E402
 import pandas_way  # noqa: E402
 
-from nno_dash import db, queries  # noqa: E402
-from nno_dash.filters import Filters  # noqa: E402
+from nno_dash.store import db  # noqa: E402
+from nno_dash import queries  # noqa: E402
+from nno_dash.core.filters import Filters  # noqa: E402
 
 ENTRY = ROOT / "dashboard.py"
 MAPPING = ROOT / "bench" / "demo_incidents.toml"
@@ -220,7 +221,7 @@ def recording(calls: list[Call], plan: list[Step]) -> Iterator[None]:
     """Record every query a page asks nno_dash.ui.data.load for (from any thread) in
     `calls`, and in `plan` what its script thread did and in what order, while still
     running it."""
-    from nno_dash import parallel
+    from nno_dash.queries import parallel
     from nno_dash.ui import data
 
     original_load, original_prefetch = data.load, data.prefetch
@@ -310,7 +311,7 @@ def replay(plan: list[Step], answer: Callable[[Call], Any]) -> float:
     thread is answered there (parallel.Prefetch, as in the app), the rest in turn. Returns
     the ms until the script thread had every answer; a helper still busy with questions
     the page did not wait for is then waited for, untimed, so runs do not overlap."""
-    from nno_dash import parallel
+    from nno_dash.queries import parallel
 
     helpers: list[parallel.Prefetch] = []
     answered: set[Call] = set()  # asked again in the same run: st.cache_data answers it

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from nno_dash.settings import Settings
+from nno_dash.core.settings import Settings
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -103,7 +103,7 @@ def _add_migrate(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 
 def _run_migrate(args: argparse.Namespace) -> int:
-    from nno_dash import db
+    from nno_dash.store import db
 
     found = db.migrate(args.db)
     print(f"{args.db}: schema version {found} -> {db.SCHEMA_VERSION}")
@@ -123,7 +123,7 @@ def _add_export_parquet(sub: argparse._SubParsersAction, common: argparse.Argume
 
 
 def _run_export_parquet(args: argparse.Namespace) -> int:
-    from nno_dash import lake
+    from nno_dash.store import lake
 
     try:
         rows = lake.export(args.db, args.out, replace=args.replace)
@@ -198,7 +198,7 @@ def _add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 def _run_import(args: argparse.Namespace) -> int:
     import json
 
-    from nno_dash import importer
+    from nno_dash.ingest import importer
 
     bar = _ProgressBar(sys.stderr, force=False) if not args.quiet else None
     try:
@@ -240,7 +240,7 @@ def _add_mapping(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 
 def _run_mapping_suggest(args: argparse.Namespace) -> int:
-    from nno_dash import mapping, readers
+    from nno_dash.ingest import mapping, readers
 
     try:
         suggestion = mapping.suggest(args.file, args.kind)
@@ -264,7 +264,7 @@ def _run_mapping_suggest(args: argparse.Namespace) -> int:
 
 
 def _run_mapping_list(args: argparse.Namespace) -> int:
-    from nno_dash import mapping
+    from nno_dash.ingest import mapping
 
     for name in mapping.shipped():
         m = mapping.load(name)
@@ -273,7 +273,7 @@ def _run_mapping_list(args: argparse.Namespace) -> int:
 
 
 def _run_mapping_check(args: argparse.Namespace) -> int:
-    from nno_dash import mapping, readers
+    from nno_dash.ingest import mapping, readers
 
     try:
         m = mapping.load(args.mapping)
@@ -316,7 +316,7 @@ def _add_admin_hash(sub: argparse._SubParsersAction, common: argparse.ArgumentPa
 def _run_admin_hash(args: argparse.Namespace) -> int:
     import getpass
 
-    from nno_dash import auth
+    from nno_dash.core import auth
 
     if sys.stdin.isatty():
         password = getpass.getpass("Administrator password: ")

@@ -6,7 +6,8 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import classes, coverage, queries
+from nno_dash import queries
+from nno_dash.analysis import classes, coverage
 from nno_dash.ui import coverage_view as view
 from nno_dash.ui import presentation
 from nno_dash.ui.page import setup

@@ -8,9 +8,11 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import charts, evaluation, queries, statistics
+from nno_dash import queries
+from nno_dash.analysis import evaluation, statistics
+from nno_dash.core.vocab import PROGRAMS, category_label
 from nno_dash.ui.page import setup, show_chart
-from nno_dash.vocab import PROGRAMS, category_label
+from nno_dash.viz import charts
 
 page = setup(
     "Outreach and crime",

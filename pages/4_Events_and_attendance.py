@@ -6,8 +6,9 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import charts, queries
+from nno_dash import queries
 from nno_dash.ui.page import setup, show_chart
+from nno_dash.viz import charts
 
 page = setup(
     "Events and attendance",

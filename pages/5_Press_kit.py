@@ -6,7 +6,7 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import export, press
+from nno_dash.publish import export, press
 from nno_dash.ui import press_kit
 from nno_dash.ui.page import setup, size_label
 

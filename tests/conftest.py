@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from server_helpers import streamlit_app
 
-from nno_dash import db, demo
+from nno_dash import demo
+from nno_dash.store import db
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

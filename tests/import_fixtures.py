@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nno_dash import importer
+from nno_dash.ingest import importer
 
 HERE = Path(__file__).parent
 GOOD = HERE / "data" / "good"

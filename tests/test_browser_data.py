@@ -20,7 +20,8 @@ from browser_helpers import wait_for_page
 from import_fixtures import GOOD, areas_db  # noqa: F401
 from server_helpers import streamlit_app
 
-from nno_dash import auth, importer
+from nno_dash.core import auth
+from nno_dash.ingest import importer
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a browser test password"  # noqa: S105 - made up for this test

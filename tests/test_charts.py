@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from nno_dash import charts
+from nno_dash.viz import charts
 
 MONTHS = pd.to_datetime(["2026-01-01", "2026-02-01"]).date
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nno_dash import classes
+from nno_dash.analysis import classes
 
 
 def within_ssd(x: np.ndarray, uppers: list[float]) -> float:

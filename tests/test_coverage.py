@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from nno_dash import classes, coverage, queries
-from nno_dash.filters import Filters, default_period
+from nno_dash import queries
+from nno_dash.analysis import classes, coverage
+from nno_dash.core.filters import Filters, default_period
 
 
 def summary(**cols):

@@ -10,7 +10,8 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
-from nno_dash import geo, queries
+from nno_dash import queries
+from nno_dash.geo import areas as geo
 from nno_dash.ui.coverage_view import MAP_KEY
 
 ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"

@@ -21,8 +21,9 @@ import pytest
 from import_fixtures import BAD, COMMUNITY_AREAS, COMMUNITY_AREAS_SHP, GOOD, areas_db  # noqa: F401
 from streamlit.testing.v1 import AppTest
 
-from nno_dash import auth, importer
 from nno_dash.__main__ import main
+from nno_dash.core import auth
+from nno_dash.ingest import importer
 from nno_dash.ui import admin
 
 ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nno_dash import db
+from nno_dash.store import db
 
 DATA = Path(__file__).parent / "data"
 

@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 import shapely
 
-from nno_dash import db, demo
-from nno_dash.vocab import AREA_KINDS, PROGRAMS
+from nno_dash import demo
+from nno_dash.core.vocab import AREA_KINDS, PROGRAMS
+from nno_dash.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = demo.DemoParams(seed=7, incidents=20_000)

@@ -17,8 +17,10 @@ from scipy import stats
 from statsmodels.stats import rates
 from statsmodels.stats.proportion import proportion_confint
 
-from nno_dash import db, demo, evaluation, statistics
-from nno_dash.filters import Filters
+from nno_dash import demo
+from nno_dash.analysis import evaluation, statistics
+from nno_dash.core.filters import Filters
+from nno_dash.store import db
 
 # Recovery: real demo databases with planted effects -----------------------------------------
 
@@ -223,7 +225,7 @@ def test_touching_finds_shared_borders_only():
 
 
 def test_neighbours_are_worked_out_once_per_data_version(demo_db, tmp_path):
-    from nno_dash import geo
+    from nno_dash.geo import areas as geo
 
     path = tmp_path / "copy.duckdb"
     path.write_bytes(demo_db.read_bytes())

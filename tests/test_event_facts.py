@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 from import_fixtures import GOOD, areas_db, chicago_db  # noqa: F401 - shared fixtures
 
-from nno_dash import db, importer
+from nno_dash.ingest import importer
+from nno_dash.store import db
 
 JOINED = """
     select e.*, a.headcount, a.residents, a.youth, a.officers, a.partners as partners_present,

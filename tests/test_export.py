@@ -13,9 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nno_dash import branding, charts, export, press, privacy, queries
-from nno_dash.filters import Filters, default_period
-from nno_dash.geo import load_areas
+from nno_dash import queries
+from nno_dash.core.filters import Filters, default_period
+from nno_dash.geo.areas import load_areas
+from nno_dash.publish import branding, export, press, privacy
+from nno_dash.viz import charts
 
 TEMPLATES = ("nno", "outreach", "trend", "map")
 

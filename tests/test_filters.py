@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from nno_dash.filters import Filters, default_period
+from nno_dash.core.filters import Filters, default_period
 
 START, END = date(2025, 11, 1), date(2026, 10, 31)
 

@@ -12,7 +12,7 @@ import pytest
 import shapely
 from import_fixtures import areas_db  # noqa: F401
 
-from nno_dash import geo
+from nno_dash.geo import areas as geo
 
 
 def _frame(rows: list[tuple[str, str, shapely.Geometry]]) -> gpd.GeoDataFrame:

@@ -8,8 +8,10 @@ import pytest
 import shapely
 from statsmodels.stats.multitest import multipletests
 
-from nno_dash import geo, hotspots, queries
-from nno_dash.filters import Filters, default_period
+from nno_dash import queries
+from nno_dash.analysis import hotspots
+from nno_dash.core.filters import Filters, default_period
+from nno_dash.geo import areas as geo
 
 
 def lattice(counts: np.ndarray) -> pd.DataFrame:

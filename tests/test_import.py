@@ -40,8 +40,9 @@ from import_fixtures import (
     scalar,
 )
 
-from nno_dash import db, importer, mapping
 from nno_dash.__main__ import _ProgressBar, main
+from nno_dash.ingest import importer, mapping
+from nno_dash.store import db
 
 pytestmark = needs_chicago
 

@@ -11,7 +11,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from nno_dash import db, geo, importer
+from nno_dash.geo import areas as geo
+from nno_dash.ingest import importer
+from nno_dash.store import db
 
 SPEC = """[source]
 name = "fast"

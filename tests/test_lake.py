@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from nno_dash import __main__ as cli
-from nno_dash import db, lake, queries
-from nno_dash.filters import Filters
+from nno_dash import queries
+from nno_dash.core.filters import Filters
+from nno_dash.store import db, lake
 
 
 @pytest.fixture(scope="module")

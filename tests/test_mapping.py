@@ -24,9 +24,9 @@ from import_fixtures import (
     raw_rows,
 )
 
-from nno_dash import mapping, readers
 from nno_dash.__main__ import main
-from nno_dash.vocab import CATEGORIES
+from nno_dash.core.vocab import CATEGORIES
+from nno_dash.ingest import mapping, readers
 
 SHIPPED_FILES = [
     ("chicago_crimes", CRIMES_2024),

@@ -10,9 +10,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from nno_dash import classes, coverage, geo, hotspots, maps, queries
-from nno_dash.filters import Filters, default_period
-from nno_dash.vocab import PROGRAMS
+from nno_dash import queries
+from nno_dash.analysis import classes, coverage, hotspots
+from nno_dash.core.filters import Filters, default_period
+from nno_dash.core.vocab import PROGRAMS
+from nno_dash.geo import areas as geo
+from nno_dash.viz import maps
 
 MAX_FIGURE_BYTES = 2_000_000
 

@@ -8,8 +8,10 @@ from collections import Counter
 
 import pytest
 
-from nno_dash import db, parallel, queries
-from nno_dash.filters import Filters, default_period
+from nno_dash import queries
+from nno_dash.core.filters import Filters, default_period
+from nno_dash.queries import parallel
+from nno_dash.store import db
 
 
 def test_every_question_is_answered_once_whoever_answers_it():

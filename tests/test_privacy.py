@@ -21,10 +21,14 @@ import shapely
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from nno_dash import charts, db, export, geo, press, privacy, queries
-from nno_dash.branding import Branding
-from nno_dash.filters import Filters
-from nno_dash.vocab import CATEGORIES, PROGRAMS
+from nno_dash import queries
+from nno_dash.core.filters import Filters
+from nno_dash.core.vocab import CATEGORIES, PROGRAMS
+from nno_dash.geo import areas as geo
+from nno_dash.publish import export, press, privacy
+from nno_dash.publish.branding import Branding
+from nno_dash.store import db
+from nno_dash.viz import charts
 
 
 def test_small_counts_become_less_than_threshold_and_zero_stays_zero():

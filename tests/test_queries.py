@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from nno_dash import queries
-from nno_dash.filters import Filters, default_period
-from nno_dash.vocab import AREA_KINDS, CITYWIDE_KIND
+from nno_dash.core.filters import Filters, default_period
+from nno_dash.core.vocab import AREA_KINDS, CITYWIDE_KIND
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_the_citys_daily_counts_are_every_kinds_counts_summed(con):
 def test_every_area_chosen_counts_what_no_area_chosen_counts(con, filters, kind):
     """No area chosen reads the city's rows, every area chosen the kind's: same numbers (the
     demo places every incident in an area of each kind, checked first)."""
-    from nno_dash import press
+    from nno_dash.publish import press
 
     unplaced = con.execute(
         "select count(*) from incident_daily where kind = $kind and area_id is null",

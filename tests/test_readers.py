@@ -26,7 +26,7 @@ from import_fixtures import (
     raw_rows,
 )
 
-from nno_dash import readers
+from nno_dash.ingest import readers
 
 
 @pytest.fixture

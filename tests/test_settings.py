@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from nno_dash.settings import DEFAULT_DB, Settings
+from nno_dash.core.settings import DEFAULT_DB, Settings
 
 
 def test_defaults_work_offline():

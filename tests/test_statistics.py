@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from nno_dash import statistics
+from nno_dash.analysis import statistics
 
 
 def test_change_and_interval_match_scipy_exact_test():

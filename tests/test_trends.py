@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from nno_dash import queries, trends
-from nno_dash.filters import Filters
+from nno_dash import queries
+from nno_dash.analysis import trends
+from nno_dash.core.filters import Filters
 
 PERIOD = Filters(date(2025, 11, 1), date(2026, 10, 31))
 

@@ -2,13 +2,15 @@
 
 import pytest
 
-from nno_dash import queries, statistics
+from nno_dash import queries
+from nno_dash.analysis import statistics
 from nno_dash.ui import data
 
 
 def test_query_names_are_dotted_module_paths():
     assert data.query_name(queries.headline) == "nno_dash.queries.headline"
-    assert data.query_name(statistics.compare_counts) == "nno_dash.statistics.compare_counts"
+    expected = "nno_dash.analysis.statistics.compare_counts"
+    assert data.query_name(statistics.compare_counts) == expected
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,12 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from nno_dash import auth, charts, db, importer, mapping, queries, readers
+from nno_dash import queries
+from nno_dash.core import auth
+from nno_dash.ingest import importer, mapping, readers
+from nno_dash.store import db
 from nno_dash.ui import data
+from nno_dash.viz import charts
 
 KIND_LABELS = {
     "incidents": "Incidents (crime records)",

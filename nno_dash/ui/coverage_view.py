@@ -17,11 +17,14 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from nno_dash import charts, classes, coverage, hotspots, maps, privacy, queries, statistics
-from nno_dash.filters import Filters
+from nno_dash import queries
+from nno_dash.analysis import classes, coverage, hotspots, statistics
+from nno_dash.core.filters import Filters
+from nno_dash.publish import privacy
 from nno_dash.ui import data, presentation
 from nno_dash.ui.page import Page, show_chart
 from nno_dash.ui.sidebar import STATE_KEY
+from nno_dash.viz import charts, maps
 
 MAP_KINDS = {
     "bivariate": "Crime × outreach",

@@ -23,8 +23,10 @@ import geopandas as gpd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from nno_dash import db, geo, parallel
-from nno_dash.settings import Settings
+from nno_dash.core.settings import Settings
+from nno_dash.geo import areas as geo
+from nno_dash.queries import parallel
+from nno_dash.store import db
 
 _LOCK = threading.Lock()
 # path -> (file identity, connection, data version)

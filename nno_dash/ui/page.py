@@ -16,10 +16,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from nno_dash import branding, export, i18n, parallel, privacy, queries
-from nno_dash.filters import Filters
-from nno_dash.settings import Settings
-from nno_dash.statistics import Change
+from nno_dash import queries
+from nno_dash.analysis.statistics import Change
+from nno_dash.core.filters import Filters
+from nno_dash.core.settings import Settings
+from nno_dash.publish import branding, export, i18n, privacy
+from nno_dash.queries import parallel
 from nno_dash.ui import data, presentation
 from nno_dash.ui.sidebar import likely_kind, sidebar_filters
 

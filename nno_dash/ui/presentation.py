@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 import streamlit as st
 
-from nno_dash.vocab import area_kind_label
+from nno_dash.core.vocab import area_kind_label
 
 if TYPE_CHECKING:
     from nno_dash.ui.page import Page

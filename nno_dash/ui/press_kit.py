@@ -1,9 +1,9 @@
 """The Press kit page's pieces: load each template's numbers, build it, preview it, offer it.
 
 The numbers come through `page.load` (cached by data version like every query), the
-charts from nno_dash.press, the files from nno_dash.export. Previews are the real PNG at
-the chosen size scaled to fit the screen (every size in the layout is proportional), so
-what a PIO sees is what they download.
+charts from nno_dash.publish.press, the files from nno_dash.publish.export. Previews are the
+real PNG at the chosen size scaled to fit the screen (every size in the layout is
+proportional), so what a PIO sees is what they download.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from datetime import date
 
 import streamlit as st
 
-from nno_dash import export, i18n, press, queries
+from nno_dash import queries
+from nno_dash.publish import export, i18n, press
 from nno_dash.ui.page import Page, image_buttons
 
 PREVIEW_WIDTH = 960  # the preview is the export scaled down: same layout, smaller

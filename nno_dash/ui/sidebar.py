@@ -16,8 +16,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from nno_dash.filters import DEFAULT_KIND, Filters, default_period
-from nno_dash.vocab import AREA_KINDS, CATEGORIES, PROGRAMS, category_label, program_label
+from nno_dash.core.filters import DEFAULT_KIND, Filters, default_period
+from nno_dash.core.vocab import AREA_KINDS, CATEGORIES, PROGRAMS, category_label, program_label
 
 # (script path relative to dashboard.py, label, icon): the app's pages, in menu order.
 PAGES = [

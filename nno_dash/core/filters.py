@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from nno_dash.vocab import (
+from nno_dash.core.vocab import (
     AREA_KINDS,
     CATEGORIES,
     CITYWIDE_KIND,

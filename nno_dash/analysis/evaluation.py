@@ -26,10 +26,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from nno_dash.filters import Filters
+from nno_dash.analysis.statistics import MIN_COUNT_TO_JUDGE, t_interval
+from nno_dash.core.filters import Filters
+from nno_dash.core.vocab import program_label
 from nno_dash.queries import CATEGORY_SELECTED, _df, area_column
-from nno_dash.statistics import MIN_COUNT_TO_JUDGE, t_interval
-from nno_dash.vocab import program_label
 
 Con = duckdb.DuckDBPyConnection
 
@@ -404,7 +404,8 @@ _NEIGHBOURS_KEPT = 16
 def neighbours(con: Con, kind: str, version: str | None = None) -> dict[str, set[str]]:
     """`touching` for the areas of a kind, remembered per data version (read from the file
     unless the caller has it: the event study's statement brings it along)."""
-    from nno_dash import db, geo
+    from nno_dash.geo import areas as geo
+    from nno_dash.store import db
 
     if version is None:
         version = db.get_meta(con, "data_version", "") or ""

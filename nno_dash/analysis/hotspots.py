@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nno_dash.geo import WGS84
+from nno_dash.geo.areas import WGS84
 
 MIN_CELL_M = 250.0
 TARGET_CELLS = 2500

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from nno_dash.filters import Filters
-from nno_dash.vocab import AREA_KINDS, CATEGORIES, CRIME_CLASSES, PROGRAMS
+from nno_dash.core.filters import Filters
+from nno_dash.core.vocab import AREA_KINDS, CATEGORIES, CRIME_CLASSES, PROGRAMS
 
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 

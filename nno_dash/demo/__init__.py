@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nno_dash import db, geo
-from nno_dash.vocab import AREA_COLUMNS, CATEGORIES, PROGRAMS
+from nno_dash.core.vocab import AREA_COLUMNS, CATEGORIES, PROGRAMS
+from nno_dash.geo import areas as geo
+from nno_dash.store import db
 
 AGENCY = "Demo City Police Department"
 SOURCE = "demo"

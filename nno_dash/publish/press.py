@@ -26,12 +26,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nno_dash import charts, classes, i18n, maps, privacy
-from nno_dash.branding import Branding
-from nno_dash.export import Caption, Exportable
-from nno_dash.filters import Filters
+from nno_dash.analysis import classes
+from nno_dash.core.filters import Filters
+from nno_dash.core.vocab import CATEGORIES, CRIME_CLASSES
+from nno_dash.publish import i18n, privacy
+from nno_dash.publish.branding import Branding
+from nno_dash.publish.export import Caption, Exportable
 from nno_dash.queries import AREA_SELECTED, CATEGORY_SELECTED, Con, _df, area_column
-from nno_dash.vocab import CATEGORIES, CRIME_CLASSES
+from nno_dash.viz import charts, maps
 
 NNO = "national_night_out"
 NNO_YEARS = 5

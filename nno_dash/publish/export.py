@@ -1,6 +1,6 @@
 """Export: publishable PNG and SVG images, CSVs and the press-pack ZIP.
 
-Everything goes through nno_dash.privacy: an `Exportable` holds a `privacy.SafeTable`
+Everything goes through nno_dash.publish.privacy: an `Exportable` holds a `privacy.SafeTable`
 (only `privacy.protect` makes one), its CSV is that table, and its figure is passed through
 `privacy.safe_figure` before it is drawn. A chart cannot reach a file any other way.
 
@@ -32,8 +32,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from nno_dash import charts, privacy
-from nno_dash.branding import Branding
+from nno_dash.publish import privacy
+from nno_dash.publish.branding import Branding
+from nno_dash.viz import charts
 
 # name -> (width, height, what it is for)
 SIZES: dict[str, tuple[int, int, str]] = {

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from nno_dash.vocab import AREA_COLUMNS, CATEGORIES, CITYWIDE_KIND
+from nno_dash.core.vocab import AREA_COLUMNS, CATEGORIES, CITYWIDE_KIND
 
 SCHEMA_VERSION = 6
 
@@ -64,7 +64,7 @@ class SchemaError(RuntimeError):
 
 
 def schema_sql() -> str:
-    return resources.files("nno_dash").joinpath("schema.sql").read_text(encoding="utf-8")
+    return resources.files("nno_dash.store").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:

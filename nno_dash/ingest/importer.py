@@ -44,8 +44,11 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from nno_dash import db, geo, queries, readers
-from nno_dash.mapping import (
+from nno_dash import queries
+from nno_dash.core.vocab import AREA_COLUMNS, AREA_KINDS, CATEGORIES, PROGRAMS
+from nno_dash.geo import areas as geo
+from nno_dash.ingest import readers
+from nno_dash.ingest.mapping import (
     FIELDS,
     KEYS,
     FieldSpec,
@@ -56,9 +59,9 @@ from nno_dash.mapping import (
     load,
     resolve_columns,
 )
-from nno_dash.mapping import fitting as fitting_mappings
-from nno_dash.readers import ReadError, quote_ident
-from nno_dash.vocab import AREA_COLUMNS, AREA_KINDS, CATEGORIES, PROGRAMS
+from nno_dash.ingest.mapping import fitting as fitting_mappings
+from nno_dash.ingest.readers import ReadError, quote_ident
+from nno_dash.store import db
 
 Progress = Callable[[str, float | None], None]
 log = logging.getLogger(__name__)

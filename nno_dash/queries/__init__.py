@@ -16,8 +16,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from nno_dash.filters import Filters
-from nno_dash.vocab import AREA_COLUMNS
+from nno_dash.core.filters import Filters
+from nno_dash.core.vocab import AREA_COLUMNS
 
 Con = duckdb.DuckDBPyConnection
 
@@ -458,7 +458,7 @@ def compstat_counts(con: Con, filters: Filters) -> pd.DataFrame:
     """category, label, crime_class and incidents in the CompStat windows ending on the
     period's last day: 28 days, the 28 days before, the same 28 days a year earlier, year to
     date and the prior year to date (trends.compstat_windows)."""
-    from nno_dash import trends
+    from nno_dash.analysis import trends
 
     return _by_category(con, filters, trends.compstat_windows(filters.end), order="c.category")
 
@@ -510,7 +510,7 @@ def _by_category(
 
 def program_event_days(con: Con, program: str | None) -> pd.DataFrame:
     """day, events: every day with the program's events (all programs: None)."""
-    from nno_dash import evaluation
+    from nno_dash.analysis import evaluation
 
     return evaluation.program_days(con, program)
 
@@ -529,7 +529,7 @@ def event_study(
     It takes what the study depends on rather than the sidebar's filters: its window is
     `weeks` either side of `anchor`, so a change of period alone keeps its cached answer.
     """
-    from nno_dash import evaluation
+    from nno_dash.analysis import evaluation
 
     filters = Filters(anchor, anchor, area_kind=kind, area_ids=area_ids, categories=categories)
     return evaluation.event_study(con, filters, program, anchor, weeks)

@@ -3,7 +3,7 @@
 The SQL lives in nno_dash.queries (`incident_series_by`, `compstat_counts`); this module
 owns the calendar arithmetic (which days a "28-day" or "year to date" window covers) and
 turns counts into comparisons with their n, baseline, 95% interval and a too-few flag
-(nno_dash.statistics). Nothing here imports Streamlit.
+(nno_dash.analysis.statistics). Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from nno_dash import statistics
-from nno_dash.filters import _shift_year
+from nno_dash.analysis import statistics
+from nno_dash.core.filters import _shift_year
 
 # CompStat comparisons: (label, current window, baseline window).
 COMPARISONS: dict[str, tuple[str, str, str]] = {

@@ -8,7 +8,7 @@ with the tables' own names, so the functions in nno_dash.queries run on it uncha
 (tests/test_lake.py checks their answers match the database's).
 
 This is the agency's full data (exact locations included), for its own infrastructure:
-public exports go through nno_dash.privacy, never through here.
+public exports go through nno_dash.publish.privacy, never through here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from nno_dash import db
+from nno_dash.store import db
 
 # table -> the date column its year partitions come from
 PARTITIONED = {

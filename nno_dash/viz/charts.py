@@ -19,7 +19,7 @@ import plotly.io as pio
 from plotly.colors import sequential
 from plotly.subplots import make_subplots
 
-from nno_dash.vocab import AREA_KINDS, CATEGORIES, CRIME_CLASSES, PROGRAMS
+from nno_dash.core.vocab import AREA_KINDS, CATEGORIES, CRIME_CLASSES, PROGRAMS
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]

@@ -1,7 +1,7 @@
 """Mappings: which source column feeds which field, read from TOML (or YAML) files.
 
 Owns the mapping file format (documented in docs/mapping.md): loading and validating a
-file into a frozen `Mapping`, the ready mappings shipped in `nno_dash/mappings/`, matching
+file into a frozen `Mapping`, the ready mappings shipped in `nno_dash/ingest/mappings/`, matching
 a mapping's column names to a file's actual header, the ordered rules that turn an
 agency's offence codes into the product's categories, and `suggest`, which writes a
 starting mapping for a file it has never seen. Nothing here touches the database.
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nno_dash import readers
-from nno_dash.vocab import AREA_KINDS, CATEGORIES, PROGRAMS
+from nno_dash.core.vocab import AREA_KINDS, CATEGORIES, PROGRAMS
+from nno_dash.ingest import readers
 
 KINDS = ("areas", "events", "attendance", "incidents")
 
@@ -594,7 +594,7 @@ def _read_document(path: Path) -> dict:
 
 def shipped() -> dict[str, Path]:
     """The mappings that come with the package, by name (file stem)."""
-    folder = resources.files("nno_dash").joinpath("mappings")
+    folder = resources.files("nno_dash.ingest").joinpath("mappings")
     return {
         Path(entry.name).stem: Path(str(entry))
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nno_dash.vocab import AREA_COLUMNS
+from nno_dash.core.vocab import AREA_COLUMNS
 
 WGS84 = "EPSG:4326"
 # About 20 m at mid latitudes: invisible at city zoom, cuts vertex counts several-fold.

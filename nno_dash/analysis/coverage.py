@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nno_dash import classes
+from nno_dash.analysis import classes
 
 GAP_COLUMNS = [
     "area_id",

@@ -23,8 +23,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from nno_dash import charts, classes, geo
-from nno_dash.vocab import PROGRAMS
+from nno_dash.analysis import classes
+from nno_dash.core.vocab import PROGRAMS
+from nno_dash.geo import areas as geo
+from nno_dash.viz import charts
 
 # Kept for callers that want a continuous scale; the area maps here are classed.
 SEQUENTIAL = "YlGnBu"

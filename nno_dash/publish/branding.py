@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nno_dash.settings import PROJECT_ROOT, Settings
+from nno_dash.core.settings import PROJECT_ROOT, Settings
 
 DEFAULT_FILE = PROJECT_ROOT / "branding.toml"
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")

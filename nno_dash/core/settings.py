@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = PROJECT_ROOT / "data" / "nno.duckdb"
 
 # Map styles that draw with no network. Tiled styles ("carto-positron" and friends) draw
@@ -35,7 +35,7 @@ class Settings:
     agency_name: str = "Demo City Police Department"
     suppression_threshold: int = 3
     demo_incidents: int = 300_000
-    # exported charts' agency name, colours and logo (nno_dash.branding); None: defaults
+    # exported charts' agency name, colours and logo (nno_dash.publish.branding); None: defaults
     branding_path: Path | None = None
 
     @classmethod
