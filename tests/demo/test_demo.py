@@ -21,7 +21,7 @@ from nno_dash import demo
 from nno_dash.core.vocab import AREA_KINDS, PROGRAMS
 from nno_dash.store import db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = demo.DemoParams(seed=7, incidents=20_000)
 # Large enough that a 20 % drop in a handful of areas stands well clear of the noise.
 EFFECT = demo.DemoParams(seed=11, incidents=100_000)

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from nno_dash.ui import preload
 from nno_dash.ui.page import EXPORT_CONTEXT
 
-ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
+ENTRY = Path(__file__).resolve().parents[2] / "dashboard.py"
 
 PAGES = {
     "dashboard.py": "Outreach & Crime Trends",
@@ -162,7 +162,7 @@ def test_an_older_database_is_upgraded_when_the_app_opens_it(tmp_path, monkeypat
 
     path = tmp_path / "v1.duckdb"
     with duckdb.connect(str(path)) as con:
-        con.execute((Path(__file__).parent / "data" / "schema_v1.sql").read_text())
+        con.execute((Path(__file__).resolve().parents[1] / "data" / "schema_v1.sql").read_text())
     monkeypatch.setenv("NNO_DB", str(path))
     at = open_page("dashboard.py")
     assert not at.exception, [e.value for e in at.exception]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-from tests.test_pages import open_page
+from tests.ui.test_pages import open_page
 
 TRENDS = "pages/2_Crime_trends.py"
 OUTREACH = "pages/3_Outreach_and_crime.py"

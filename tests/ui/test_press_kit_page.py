@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
+ENTRY = Path(__file__).resolve().parents[2] / "dashboard.py"
 
 
 def open_press_kit(query: dict[str, str] | None = None) -> AppTest:

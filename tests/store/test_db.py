@@ -9,7 +9,7 @@ import pytest
 
 from nno_dash.store import db
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_fresh_file_has_every_table_and_the_current_version(tmp_path):

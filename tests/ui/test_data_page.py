@@ -26,7 +26,7 @@ from nno_dash.core import auth
 from nno_dash.ingest import importer
 from nno_dash.ui import admin
 
-ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
+ENTRY = Path(__file__).resolve().parents[2] / "dashboard.py"
 PASSWORD = "correct horse battery"  # noqa: S105 - the tests' own made-up password
 CHECK = "Check the files (dry run: nothing is written)"
 

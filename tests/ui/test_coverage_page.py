@@ -14,7 +14,7 @@ from nno_dash import queries
 from nno_dash.geo import areas as geo
 from nno_dash.ui.coverage_view import MAP_KEY
 
-ENTRY = Path(__file__).resolve().parent.parent / "dashboard.py"
+ENTRY = Path(__file__).resolve().parents[2] / "dashboard.py"
 PAGE = "pages/1_Outreach_coverage.py"
 
 
