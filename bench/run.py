@@ -480,7 +480,7 @@ def page_url(url: str, script: str, query: dict[str, str]) -> str:
 
 # Stamps (epoch ms) the moment the first chart's SVG enters the page. Playwright's own wait
 # polls, and each poll queues behind the busy main thread while the map paints in software,
-# so it saw the chart 0.4-2.3 s late (bench/profiles/cold_start_2026-12-01.txt).
+# so it saw the chart late.
 FIRST_CHART_STAMP = """
 window.__nnoFirstChart = null;
 new MutationObserver((_, observer) => {

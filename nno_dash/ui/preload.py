@@ -2,7 +2,7 @@
 
 Streamlit fetches its Plotly chart code (plotly.js, 4.7 MB) only when the first chart
 arrives, and on a cold start the browser then spends about two seconds downloading and
-evaluating it before anything is drawn (bench/profiles/cold_start_2026-12-01b.txt). A page
+evaluating it before anything is drawn. A page
 calls `plotly_js()` first, before its heavy imports, so that work overlaps the server's
 imports and queries instead of following them. It imports only Streamlit and the standard
 library for that reason.
