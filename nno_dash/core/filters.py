@@ -21,6 +21,15 @@ from nno_dash.core.vocab import (
 )
 
 DEFAULT_KIND = "neighbourhood"
+# The URL keys links made before the keys were the field names used; still read.
+LEGACY_URL_KEYS = {
+    "start": "from",
+    "end": "to",
+    "area_kind": "kind",
+    "area_ids": "area",
+    "programs": "program",
+    "categories": "category",
+}
 
 
 def _shift_year(day: date, years: int) -> date:
@@ -74,20 +83,17 @@ class Filters:
             "categories": list(self.categories),
         }
 
-    # URL form -----------------------------------------------------------------------
+    # URL form: the keys are the field names -----------------------------------------
     def to_query_params(self) -> dict[str, str | list[str]]:
         out: dict[str, str | list[str]] = {
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
         }
         if self.area_kind != DEFAULT_KIND:
-            out["kind"] = self.area_kind
-        if self.area_ids:
-            out["area"] = list(self.area_ids)
-        if self.programs:
-            out["program"] = list(self.programs)
-        if self.categories:
-            out["category"] = list(self.categories)
+            out["area_kind"] = self.area_kind
+        for name in ("area_ids", "programs", "categories"):
+            if values := getattr(self, name):
+                out[name] = list(values)
         return out
 
     @classmethod
@@ -96,29 +102,33 @@ class Filters:
     ) -> Filters:
         """Read a URL's filters, dropping what is unknown or malformed instead of failing.
 
-        A shared link must open even if it was edited by hand or made by an older version.
+        A shared link must open even if it was edited by hand or made by an older version,
+        whose keys (`LEGACY_URL_KEYS`) are still read.
         """
 
-        def all_values(key: str) -> list[str]:
-            value = query.get(key, [])
-            return [value] if isinstance(value, str) else list(value)
+        def all_values(name: str) -> list[str]:
+            for key in (name, LEGACY_URL_KEYS[name]):
+                value = query.get(key)
+                if value:
+                    return [value] if isinstance(value, str) else list(value)
+            return []
 
-        def one_date(key: str, default: date) -> date:
-            values = all_values(key)
+        def one_date(name: str, default: date) -> date:
+            values = all_values(name)
             try:
                 return date.fromisoformat(values[0]) if values else default
             except ValueError:
                 return default
 
-        start, end = one_date("from", default_start), one_date("to", default_end)
+        start, end = one_date("start", default_start), one_date("end", default_end)
         if end < start:
             start, end = default_start, default_end
-        kind = (all_values("kind") or [DEFAULT_KIND])[0]
+        kind = (all_values("area_kind") or [DEFAULT_KIND])[0]
         if kind not in AREA_KINDS:
             kind = DEFAULT_KIND
-        areas = tuple(dict.fromkeys(a for a in all_values("area") if a.startswith(f"{kind}:")))
-        programs = tuple(dict.fromkeys(p for p in all_values("program") if p in PROGRAMS))
-        categories = tuple(dict.fromkeys(c for c in all_values("category") if c in CATEGORIES))
+        areas = tuple(dict.fromkeys(a for a in all_values("area_ids") if a.startswith(f"{kind}:")))
+        programs = tuple(dict.fromkeys(p for p in all_values("programs") if p in PROGRAMS))
+        categories = tuple(dict.fromkeys(c for c in all_values("categories") if c in CATEGORIES))
         return cls(start, end, kind, areas, programs, categories)
 
     # words ----------------------------------------------------------------------------

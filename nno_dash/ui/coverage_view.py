@@ -3,7 +3,7 @@ gap list. Streamlit glue only; the numbers come from queries, coverage and hotsp
 
 Page state beside the shared filters lives in the URL (`map=`, `events=off`), so a
 prepared link reopens the same view. A click on an area sets the shared area filter
-(`area=` in the URL, the sidebar's Areas box) to that area, so the whole page, and every
+(`area_ids=` in the URL, the sidebar's Areas box) to that area, so the whole page, and every
 other page, follows it; a second click on it clears it. Maps and ranks keep the whole
 city as context: a selected area is outlined and zoomed to, not shown alone.
 """
@@ -21,9 +21,8 @@ from nno_dash import queries
 from nno_dash.analysis import classes, coverage, hotspots, statistics
 from nno_dash.core.filters import Filters
 from nno_dash.publish import privacy
-from nno_dash.ui import data, presentation
+from nno_dash.ui import data, presentation, state
 from nno_dash.ui.page import Page, show_chart
-from nno_dash.ui.sidebar import STATE_KEY
 from nno_dash.viz import charts, maps
 
 MAP_KINDS = {
@@ -109,16 +108,15 @@ def _on_map_click() -> None:
 
     A click that lands on an outreach marker (or a hotspot cell) selects the area under it.
     """
-    state = st.session_state.get(MAP_KEY)
-    filters: Filters | None = st.session_state.get(STATE_KEY)
-    if state is None or filters is None:
+    selection = st.session_state.get(MAP_KEY)
+    filters = state.stored()
+    if selection is None or filters is None:
         return
-    clicked = [_area_of(p, filters.area_kind) for p in state["selection"]["points"]]
+    clicked = [_area_of(p, filters.area_kind) for p in selection["selection"]["points"]]
     clicked = [c for c in clicked if c]
     if not clicked:
         return
-    chosen = () if filters.area_ids == (clicked[0],) else (clicked[0],)
-    st.session_state[STATE_KEY] = replace(filters, area_ids=chosen)
+    state.select_areas(() if filters.area_ids == (clicked[0],) else (clicked[0],))
 
 
 def _area_of(point: object, kind: str) -> str | None:

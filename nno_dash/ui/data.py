@@ -28,9 +28,19 @@ from nno_dash.geo import areas as geo
 from nno_dash.queries import parallel
 from nno_dash.store import db
 
-_LOCK = threading.Lock()
-# path -> (file identity, connection, data version)
-_OPEN: dict[str, tuple[str, duckdb.DuckDBPyConnection, str]] = {}
+
+class OpenFiles:
+    """The process's read-only connections: path -> (file identity, connection, version)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.by_path: dict[str, tuple[str, duckdb.DuckDBPyConnection, str]] = {}
+
+
+@st.cache_resource(show_spinner=False)
+def open_files() -> OpenFiles:
+    """One registry per process, shared by every session (Streamlit's resource cache)."""
+    return OpenFiles()
 
 
 def settings() -> Settings:
@@ -48,13 +58,14 @@ def ensure_database(path: Path, demo_incidents: int) -> str | None:
     A missing file is built from the demo generator (with a spinner), an older one is
     migrated. Both write through db.write_session, so readers never see half a file.
     """
+    files = open_files()
     if path.exists():
-        entry = _OPEN.get(str(path))
+        entry = files.by_path.get(str(path))
         if entry and entry[0] == file_stamp(path):  # open, and so already checked
             return None
         if not db.needs_migration(path):
             return None
-    with _LOCK:
+    with files.lock:
         if not path.exists():
             from nno_dash import demo  # only here: its import costs every cold start 40 ms
 
@@ -74,8 +85,9 @@ def ensure_database(path: Path, demo_incidents: int) -> str | None:
 def connection(path: Path) -> tuple[duckdb.DuckDBPyConnection, str]:
     """The shared read-only connection to the current file, and its data version."""
     key, stamp = str(path), file_stamp(path)
-    with _LOCK:
-        entry = _OPEN.get(key)
+    files = open_files()
+    with files.lock:
+        entry = files.by_path.get(key)
         if entry and entry[0] == stamp:
             return entry[1], entry[2]
         if entry:
@@ -85,7 +97,7 @@ def connection(path: Path) -> tuple[duckdb.DuckDBPyConnection, str]:
         con = db.open_readonly(path)
         # The cache key: which file, and which version of its data.
         version = f"{key}|{db.get_meta(con, 'data_version', '') or stamp}"
-        _OPEN[key] = (stamp, con, version)
+        files.by_path[key] = (stamp, con, version)
         return con, version
 
 

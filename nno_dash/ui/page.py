@@ -23,7 +23,8 @@ from nno_dash.core.settings import Settings
 from nno_dash.publish import branding, export, i18n, privacy
 from nno_dash.queries import parallel
 from nno_dash.ui import data, presentation
-from nno_dash.ui.sidebar import likely_kind, sidebar_filters
+from nno_dash.ui.sidebar import sidebar_filters
+from nno_dash.ui.state import likely_kind
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,14 @@ def setup(title: str, icon: str, intro: str) -> Page:
     page = Page(filters=filters, settings=settings, info=info, present=present)
     st.session_state[EXPORT_CONTEXT] = page
     if present:
-        presentation.title_block(page, title)
+        presentation.title_block(
+            title,
+            filters,
+            page.area_names(),
+            as_of=info.get("data_as_of"),
+            source=info.get("agency") or settings.agency_name,
+            demo=page.is_demo,
+        )
         return page
 
     st.title(title)

@@ -8,15 +8,13 @@ scales the type: Streamlit sizes text in rem, so one root font size enlarges it 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 import plotly.graph_objects as go
 import streamlit as st
 
+from nno_dash.core.filters import Filters
 from nno_dash.core.vocab import area_kind_label
-
-if TYPE_CHECKING:
-    from nno_dash.ui.page import Page
 
 PARAM = "present"
 ON_VALUES = ("1", "true", "yes", "on")
@@ -95,10 +93,16 @@ def map_size(present: bool) -> tuple[int, int]:
     return (1850, 740) if present else (980, 640)
 
 
-def title_block(page: Page, title: str) -> None:
+def title_block(
+    title: str,
+    filters: Filters,
+    names: Mapping[str, str],
+    *,
+    as_of: object,
+    source: str,
+    demo: bool,
+) -> None:
     """The presentation title: whose areas, which period, as of when, and the source."""
-    filters = page.filters
-    names = page.area_names()
     if filters.area_ids:
         who = ", ".join(names.get(a, a) for a in filters.area_ids[:3])
         if len(filters.area_ids) > 3:
@@ -107,11 +111,10 @@ def title_block(page: Page, title: str) -> None:
         who = f"Citywide, by {area_kind_label(filters.area_kind).lower()}"
     st.markdown(CSS, unsafe_allow_html=True)
     st.title(f"{who} · {title}")
-    source = page.info.get("agency") or page.settings.agency_name
-    demo = " · **Demo data: fictional city**" if page.is_demo else ""
+    note = " · **Demo data: fictional city**" if demo else ""
     st.markdown(
         f"**{filters.start:%-d %B %Y} to {filters.end:%-d %B %Y}** · "
-        f"data as of {page.info.get('data_as_of') or 'unknown'} · {source}{demo}"
+        f"data as of {as_of or 'unknown'} · {source}{note}"
     )
 
 

@@ -57,20 +57,20 @@ def test_sidebar_filter_holds_across_pages_in_chromium(server, browser, artifact
         sidebar.locator('[data-testid="stMultiSelect"]', has_text="Offence categories").click()
         page.get_by_role("option", name="Robbery", exact=True).click()
         page.keyboard.press("Escape")
-        page.wait_for_url("**category=robbery**", timeout=30_000)
+        page.wait_for_url("**categories=robbery**", timeout=30_000)
         wait_for_page(page, with_chart=True)
         assert "Robbery" in page.inner_text("body")
 
         sidebar.get_by_role("link", name="Crime trends").click()
         page.wait_for_url("**/Crime_trends**", timeout=30_000)
         wait_for_page(page, with_chart=True)
-        assert "category=robbery" in page.url
+        assert "categories=robbery" in page.url
         assert "Robbery · all outreach programs" in page.inner_text("body")
 
         sidebar.get_by_role("link", name="Home").click()
         wait_for_page(page, with_chart=True)
         assert "Robbery · all outreach programs" in page.inner_text("body")
-        assert "category=robbery" in page.url
+        assert "categories=robbery" in page.url
         page.screenshot(path=str(artifacts / "screenshots" / "home_filtered.png"), full_page=True)
     finally:
         page.close()

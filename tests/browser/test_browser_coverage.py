@@ -57,7 +57,7 @@ def test_coverage_page_on_a_desktop_and_a_real_click_on_the_map(server, browser,
         shot(page, artifacts, "1920")
         box = page.locator(MAP).first.bounding_box()
         page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
-        page.wait_for_url("**area=neighbourhood**", timeout=30_000)
+        page.wait_for_url("**area_ids=neighbourhood**", timeout=30_000)
         wait_for_page(page, with_chart=True)
         page.get_by_text("Crime rate rank").first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)
@@ -67,7 +67,7 @@ def test_coverage_page_on_a_desktop_and_a_real_click_on_the_map(server, browser,
 
 
 def test_presentation_mode_on_a_projector_is_large_and_has_no_controls(server, browser, artifacts):
-    query = "?present=1&kind=council_district&area=council_district%3A3"
+    query = "?present=1&area_kind=council_district&area_ids=council_district%3A3"
     context, page = open_view(browser, server, query, PROJECTOR)
     try:
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
@@ -86,7 +86,7 @@ def test_presentation_mode_on_a_projector_is_large_and_has_no_controls(server, b
 
 
 def test_presentation_mode_on_a_phone_fits_the_screen(server, browser, artifacts):
-    query = "?present=1&kind=council_district&area=council_district%3A3"
+    query = "?present=1&area_kind=council_district&area_ids=council_district%3A3"
     context, page = open_view(browser, server, query, PHONE, phone=True)
     try:
         assert not page.locator('[data-testid="stSidebar"]').is_visible()

@@ -22,13 +22,34 @@ def test_round_trip_through_the_url():
 
 
 def test_defaults_leave_the_url_short():
-    assert Filters(START, END).to_query_params() == {"from": "2025-11-01", "to": "2026-10-31"}
+    assert Filters(START, END).to_query_params() == {"start": "2025-11-01", "end": "2026-10-31"}
+
+
+def test_url_keys_are_the_field_names():
+    f = Filters(START, END, "beat", ("beat:1",), ("job_fair",), ("arson",))
+    assert set(f.to_query_params()) == {
+        "start",
+        "end",
+        "area_kind",
+        "area_ids",
+        "programs",
+        "categories",
+    }
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
         ({}, Filters(START, END)),
+        ({"start": "not-a-date"}, Filters(START, END)),
+        ({"start": "2026-05-01", "end": "2026-01-01"}, Filters(START, END)),  # reversed
+        ({"area_kind": "planet"}, Filters(START, END)),
+        ({"categories": ["robbery", "bogus"]}, Filters(START, END, categories=("robbery",))),
+        (
+            {"area_kind": "beat", "area_ids": ["beat:1", "neighbourhood:2"]},
+            Filters(START, END, "beat", ("beat:1",)),
+        ),
+        # links made with the older keys still open
         ({"from": "not-a-date"}, Filters(START, END)),
         ({"from": "2026-05-01", "to": "2026-01-01"}, Filters(START, END)),  # reversed
         ({"kind": "planet"}, Filters(START, END)),

@@ -104,8 +104,8 @@ def test_clicking_an_area_filters_the_page_and_shows_its_profile(app_env, plante
     at = open_page()
     click_area(at, target)
     # the shared filter (sidebar and URL) now holds the area...
-    assert at.multiselect(key="flt_areas").value == [target]
-    assert query_value(at, "area") == target
+    assert at.multiselect(key="area_ids").value == [target]
+    assert query_value(at, "area_ids") == target
     # ...its profile is shown...
     assert any(name in s.value for s in at.subheader)
     assert any("Crime rate rank" in c.value for c in at.caption)
@@ -119,14 +119,14 @@ def test_clicking_an_area_filters_the_page_and_shows_its_profile(app_env, plante
     assert located == 40  # the whole city stays as context
     # a second click on it clears the selection
     click_area(at, target)
-    assert at.multiselect(key="flt_areas").value == []
+    assert at.multiselect(key="area_ids").value == []
     assert len(at.dataframe[-1].value) == 40
 
 
 def test_a_click_on_something_that_is_not_an_area_changes_nothing(app_env):
     at = open_page()
     click_area(at, "12:34")  # a hotspot cell id, or any stray point
-    assert at.multiselect(key="flt_areas").value == []
+    assert at.multiselect(key="area_ids").value == []
 
 
 def test_presentation_mode_hides_every_control_and_shows_the_title_block(app_env, con):
@@ -139,7 +139,7 @@ def test_presentation_mode_hides_every_control_and_shows_the_title_block(app_env
     as_of = queries.dataset_info(con)["data_as_of"]
     assert any(f"data as of {as_of}" in m.value for m in at.markdown)
     assert [b.label for b in at.button] == ["Exit presentation mode"]
-    assert query_value(at, "present") == "1" and query_value(at, "area") == "council_district:3"
+    assert query_value(at, "present") == "1" and query_value(at, "area_ids") == "council_district:3"
     # the map is the projector size, with large type
     fig = figure(the_map(at))
     assert fig["layout"]["height"] >= 700 and fig["layout"]["font"]["size"] >= 20
@@ -168,4 +168,4 @@ def test_a_click_on_an_event_marker_selects_the_area_it_is_in(app_env, con):
     spot = target.geometry.representative_point()
     at = open_page()
     click_area(at, None, lat=spot.y, lon=spot.x)
-    assert at.multiselect(key="flt_areas").value == [target["area_id"]]
+    assert at.multiselect(key="area_ids").value == [target["area_id"]]

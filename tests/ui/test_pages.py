@@ -97,53 +97,53 @@ def test_page_runs_with_title_notice_and_charts(app_env, page):
 def test_category_filter_changes_the_headline_numbers(app_env):
     at = open_page("dashboard.py")
     before = metric(at, "Incidents")
-    at.multiselect(key="flt_categories").set_value(["robbery"]).run()
+    at.multiselect(key="categories").set_value(["robbery"]).run()
     after = metric(at, "Incidents")
     assert int(after.replace(",", "")) < int(before.replace(",", ""))
     assert "Robbery" in showing(at)
-    assert at.query_params["category"] in ("robbery", ["robbery"])
+    assert at.query_params["categories"] in ("robbery", ["robbery"])
 
 
 def test_program_filter_changes_the_event_count(app_env):
     at = open_page("dashboard.py")
     before = int(metric(at, "Outreach events").replace(",", ""))
-    at.multiselect(key="flt_programs").set_value(["national_night_out"]).run()
+    at.multiselect(key="programs").set_value(["national_night_out"]).run()
     after = int(metric(at, "Outreach events").replace(",", ""))
     assert 0 < after < before
 
 
 def test_filters_survive_moving_between_pages(app_env):
     at = open_page("dashboard.py")
-    at.multiselect(key="flt_categories").set_value(["burglary"]).run()
+    at.multiselect(key="categories").set_value(["burglary"]).run()
     at.switch_page("pages/2_Crime_trends.py").run()
-    assert at.multiselect(key="flt_categories").value == ["burglary"]
+    assert at.multiselect(key="categories").value == ["burglary"]
     assert "Burglary" in showing(at)
     at.switch_page("dashboard.py").run()
-    assert at.multiselect(key="flt_categories").value == ["burglary"]
+    assert at.multiselect(key="categories").value == ["burglary"]
     assert "Burglary" in showing(at)
 
 
 def test_a_shared_link_reproduces_the_view(app_env):
     at = open_page("pages/2_Crime_trends.py", {"category": "robbery", "from": "2026-01-01"})
     assert not at.exception
-    assert at.multiselect(key="flt_categories").value == ["robbery"]
+    assert at.multiselect(key="categories").value == ["robbery"]
     assert "**Showing:** 1 Jan 2026 to" in showing(at)
 
 
 def test_area_filter_narrows_the_map_and_residents(app_env):
     at = open_page("dashboard.py")
     residents_all = int(metric(at, "Residents").replace(",", ""))
-    at.multiselect(key="flt_areas").set_value(["neighbourhood:1"]).run()
+    at.multiselect(key="area_ids").set_value(["neighbourhood:1"]).run()
     assert int(metric(at, "Residents").replace(",", "")) < residents_all
 
 
 def test_changing_area_kind_drops_areas_of_the_old_kind(app_env):
     at = open_page("dashboard.py")
-    at.multiselect(key="flt_areas").set_value(["neighbourhood:1"]).run()
-    at.selectbox(key="flt_kind").set_value("beat").run()
+    at.multiselect(key="area_ids").set_value(["neighbourhood:1"]).run()
+    at.selectbox(key="area_kind").set_value("beat").run()
     assert not at.exception
-    assert at.multiselect(key="flt_areas").value == []
-    assert at.query_params["kind"] in ("beat", ["beat"])
+    assert at.multiselect(key="area_ids").value == []
+    assert at.query_params["area_kind"] in ("beat", ["beat"])
 
 
 def test_missing_database_is_built_from_the_demo_and_said_on_screen(tmp_path, monkeypatch):
