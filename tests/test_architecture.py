@@ -72,3 +72,66 @@ def test_the_page_check_sees_sql_and_duckdb(tmp_path: Path) -> None:
     )
     found = sql_in_page(page)
     assert [line.split(":")[0] for line in found] == ["1", "2", "3", "5"], found
+
+
+REPEAT_LINES = 6
+# Lines that say nothing on their own: closing brackets, `else:`, `try:`, bare returns.
+THIN = re.compile(r"^(?:[)\]}]+[,:]?|else:|try:|finally:|return|pass|\.\.\.)$")
+
+
+def significant_lines(path: Path) -> list[tuple[int, str]]:
+    """(line number, text without indentation) of the lines that carry code: no blanks,
+    comments, imports, docstrings or thin punctuation."""
+    text = path.read_text(encoding="utf-8")
+    docstrings = set()
+    for node in ast.walk(ast.parse(text)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            value = body[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
+    kept = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if (
+            number in docstrings
+            or not stripped
+            or stripped.startswith(("#", "import ", "from "))
+            or THIN.match(stripped)
+        ):
+            continue
+        kept.append((number, stripped))
+    return kept
+
+
+def repeated_blocks(paths: list[Path], root: Path = ROOT, size: int = REPEAT_LINES) -> list[str]:
+    """Every run of `size` significant lines that stands twice, within a file or across
+    files, as 'file:line ~ file:line'. pylint's duplicate-code (in .ci/run) compares files
+    only with each other; this also catches a block a module repeats itself."""
+    seen: dict[tuple[str, ...], tuple[str, int]] = {}
+    found = []
+    for path in paths:
+        lines = significant_lines(path)
+        last_reported = -size
+        for i in range(len(lines) - size + 1):
+            block = tuple(text for _, text in lines[i : i + size])
+            here = (str(path.relative_to(root)), lines[i][0])
+            first = seen.setdefault(block, here)
+            if first != here and i >= last_reported + size:
+                found.append(f"{here[0]}:{here[1]} ~ {first[0]}:{first[1]}")
+                last_reported = i
+    return found
+
+
+def test_no_block_of_six_lines_is_repeated_in_the_package() -> None:
+    repeats = repeated_blocks(sorted(PACKAGE.rglob("*.py")))
+    assert not repeats, f"blocks of {REPEAT_LINES} lines or more that stand twice: {repeats}"
+
+
+def test_the_repeat_check_sees_a_block_repeated_inside_one_file(tmp_path: Path) -> None:
+    block = "".join(f"    total += values[{i}] * weights[{i}]\n" for i in range(6))
+    module = tmp_path / "module.py"
+    module.write_text(f"def a(values, weights):\n{block}\n\ndef b(values, weights):\n{block}")
+    other = tmp_path / "other.py"
+    other.write_text(f"def c(values, weights):\n{block[: block.index(chr(10)) + 1]}")
+    assert repeated_blocks([module, other], root=tmp_path) == ["module.py:11 ~ module.py:2"]
