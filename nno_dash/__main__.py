@@ -13,8 +13,6 @@ from pathlib import Path
 
 from nno_dash.core.settings import Settings
 
-Command = Callable[[argparse.Namespace], int]
-
 
 def _csv_list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())

@@ -13,10 +13,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = PROJECT_ROOT / "data" / "nno.duckdb"
 
-# Map styles that draw with no network. Tiled styles ("carto-positron" and friends) draw
-# nothing at all, polygons included, when their server cannot be reached.
-OFFLINE_MAP_STYLES = ("white-bg", "open-street-map")
-
 # environment variable -> (field, type)
 _ENV: dict[str, tuple[str, type]] = {
     "NNO_DB": ("db_path", Path),
@@ -31,6 +27,8 @@ _ENV: dict[str, tuple[str, type]] = {
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB
+    # "white-bg" draws with no network; tiled styles ("carto-positron" and friends) draw
+    # nothing at all, polygons included, when their server cannot be reached.
     map_style: str = "white-bg"
     agency_name: str = "Demo City Police Department"
     suppression_threshold: int = 3

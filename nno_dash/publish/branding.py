@@ -31,7 +31,6 @@ LOGO_TYPES = {
 }
 MAX_LOGO_BYTES = 2_000_000
 AA_TEXT = 4.5  # WCAG AA contrast for normal text
-AA_GRAPHICS = 3.0  # WCAG AA contrast for graphical objects
 
 
 def _luminance(colour: str) -> float:

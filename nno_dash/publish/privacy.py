@@ -315,26 +315,6 @@ def protect(
     )
 
 
-def suppress_small_counts(
-    frame: pd.DataFrame, count_columns: Iterable[str], threshold: int = 3
-) -> pd.DataFrame:
-    """Copy of `frame` with counts in 1..threshold-1 shown as "<threshold".
-
-    The first rule alone (no secondary suppression); exports use `protect`, which adds it.
-    Zero stays zero: "none" reveals no one. Suppressed columns become text.
-    """
-    refuse_identifying(frame.columns)
-    out = frame.copy()
-    for column in count_columns:
-        if column not in out:
-            continue
-        values = out[column]
-        small = values.notna() & (values > 0) & (values < threshold)
-        if small.any():
-            out[column] = values.astype("Int64").astype("string").where(~small, f"<{threshold}")
-    return out
-
-
 # Figures ----------------------------------------------------------------------------------
 
 # trace type -> the attributes that carry its drawn values
