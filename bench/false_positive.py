@@ -27,11 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nno_dash import (
-    demo,
-    evaluation,  # noqa: E402
-)
+from nno_dash import evaluation  # noqa: E402
 from nno_dash.core.filters import Filters  # noqa: E402
+from nno_dash.demo.build import build_demo  # noqa: E402
+from nno_dash.demo.params import DemoParams  # noqa: E402
 from nno_dash.store import db
 
 SCENARIOS = {
@@ -75,9 +74,7 @@ def demos(seeds: int, incidents: int, weeks: int, placebos: int) -> None:
         for seed in range(11, 11 + seeds):
             for effect in (-0.30, -0.15, 0.0):
                 path = Path(tmp) / f"demo_{seed}_{effect}.duckdb"
-                demo.build_demo(
-                    path, demo.DemoParams(seed=seed, incidents=incidents, effect=effect)
-                )
+                build_demo(path, DemoParams(seed=seed, incidents=incidents, effect=effect))
                 con = db.open_readonly(path)
                 truth = json.loads(db.get_meta(con, "demo_params"))
                 est = study(con, truth, weeks).estimate

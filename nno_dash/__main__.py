@@ -19,9 +19,9 @@ def _csv_list(text: str) -> tuple[str, ...]:
 
 
 def _add_demo(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from nno_dash import demo
+    from nno_dash.demo.params import DemoParams
 
-    d = demo.DemoParams()
+    d = DemoParams()
     p = sub.add_parser(
         "demo", parents=[common], help="generate the fictional demo city into a database"
     )
@@ -75,9 +75,10 @@ def _add_demo(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) 
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from nno_dash import demo
+    from nno_dash.demo.build import build_demo, describe_summary
+    from nno_dash.demo.params import DemoParams
 
-    params = demo.DemoParams(
+    params = DemoParams(
         seed=args.seed,
         incidents=args.incidents,
         end_date=args.end_date,
@@ -88,8 +89,8 @@ def _run_demo(args: argparse.Namespace) -> int:
         treated_areas=args.treated_areas,
         treated_count=args.treated_count,
     )
-    summary = demo.build_demo(args.db, params, progress=lambda msg: print(msg, file=sys.stderr))
-    print(demo.describe_summary(summary))
+    summary = build_demo(args.db, params, progress=lambda msg: print(msg, file=sys.stderr))
+    print(describe_summary(summary))
     return 0
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from server_helpers import streamlit_app
 
-from nno_dash import demo
+from nno_dash.demo.build import build_demo
+from nno_dash.demo.params import DemoParams
 from nno_dash.store import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ TEST_INCIDENTS = 40_000
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo database file (40,000 incidents) with the default planted effect."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.build_demo(path, demo.DemoParams(seed=TEST_SEED, incidents=TEST_INCIDENTS))
+    build_demo(path, DemoParams(seed=TEST_SEED, incidents=TEST_INCIDENTS))
     return path
 
 

@@ -67,10 +67,11 @@ def ensure_database(path: Path, demo_incidents: int) -> str | None:
             return None
     with files.lock:
         if not path.exists():
-            from nno_dash import demo  # only here: its import costs every cold start 40 ms
+            from nno_dash.demo.build import build_demo  # only here: not on every cold start
+            from nno_dash.demo.params import DemoParams
 
             with st.spinner(f"No database at {path}: building the fictional demo city…"):
-                demo.build_demo(path, demo.DemoParams(incidents=demo_incidents))
+                build_demo(path, DemoParams(incidents=demo_incidents))
             return (
                 f"No database was found at `{path}`, so the fictional demo city was generated. "
                 "Import your agency's data with `python -m nno_dash import`."

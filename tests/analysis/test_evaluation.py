@@ -17,9 +17,11 @@ from scipy import stats
 from statsmodels.stats import rates
 from statsmodels.stats.proportion import proportion_confint
 
-from nno_dash import demo
 from nno_dash.analysis import evaluation, statistics
 from nno_dash.core.filters import Filters
+from nno_dash.demo.build import build_demo
+from nno_dash.demo.dates import national_night_out
+from nno_dash.demo.params import DemoParams
 from nno_dash.store import db
 
 # Recovery: real demo databases with planted effects -----------------------------------------
@@ -36,8 +38,8 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> dict[float, evaluation.
     out = {}
     for effect in EFFECTS:
         path = tmp_path_factory.mktemp("planted") / f"effect_{effect}.duckdb"
-        params = demo.DemoParams(seed=RECOVERY_SEED, incidents=RECOVERY_INCIDENTS, effect=effect)
-        demo.build_demo(path, params)
+        params = DemoParams(seed=RECOVERY_SEED, incidents=RECOVERY_INCIDENTS, effect=effect)
+        build_demo(path, params)
         con = db.open_readonly(path)
         try:
             truth = json.loads(db.get_meta(con, "demo_params"))
@@ -302,7 +304,7 @@ def test_event_study_on_the_shared_demo_for_a_council_district(con):
         date(2025, 11, 1), date(2026, 10, 31), "council_district", ("council_district:3",)
     )
     study = evaluation.event_study(con, filters)
-    assert study.anchor == demo.national_night_out(2026)
+    assert study.anchor == national_night_out(2026)
     assert list(study.treated["area_id"]) == ["council_district:3"]
     assert len(study.comparison) >= evaluation.MIN_COMPARISONS
     assert study.estimate.estimated

@@ -1,4 +1,4 @@
-"""The demo generator: deterministic, realistic enough to show on every page, and carrying
+"""The demo database as built: deterministic, realistic enough for every page, and carrying
 the planted truth (treated areas, under-served areas, effect) the analytics are checked on."""
 
 from __future__ import annotations
@@ -17,14 +17,16 @@ import numpy as np
 import pytest
 import shapely
 
-from nno_dash import demo
 from nno_dash.core.vocab import AREA_KINDS, PROGRAMS
+from nno_dash.demo.build import build_demo, describe_summary
+from nno_dash.demo.dates import national_night_out
+from nno_dash.demo.params import DemoParams
 from nno_dash.store import db
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = demo.DemoParams(seed=7, incidents=20_000)
+SMALL = DemoParams(seed=7, incidents=20_000)
 # Large enough that a 20 % drop in a handful of areas stands well clear of the noise.
-EFFECT = demo.DemoParams(seed=11, incidents=100_000)
+EFFECT = DemoParams(seed=11, incidents=100_000)
 
 CHECKSUMS = {
     "areas": "select count(*), sum(hash(t)) from areas t",
@@ -35,9 +37,9 @@ CHECKSUMS = {
 }
 
 
-def _build(tmp: Path, params: demo.DemoParams, name: str = "demo.duckdb") -> Path:
+def _build(tmp: Path, params: DemoParams, name: str = "demo.duckdb") -> Path:
     path = tmp / name
-    demo.build_demo(path, params)
+    build_demo(path, params)
     return path
 
 
@@ -276,8 +278,8 @@ def test_national_night_out_falls_on_first_tuesday_of_august_or_october(
         "select starts_at, ends_at from events where program = 'national_night_out'"
     ).fetchall()
     days = {start.date() for start, _ in rows}
-    august = {demo.national_night_out(y, 8) for y in range(2022, 2027)}
-    october = {demo.national_night_out(y, 10) for y in range(2022, 2027)}
+    august = {national_night_out(y, 8) for y in range(2022, 2027)}
+    october = {national_night_out(y, 10) for y in range(2022, 2027)}
     assert days <= august | october
     assert days & august and days & october
     assert all(d.weekday() == 1 and d.day <= 7 for d in days)
@@ -462,27 +464,8 @@ def test_untreated_areas_do_not_move_with_the_effect(effect_pair: tuple[Path, Pa
     assert {a for (a,) in differing} == set(treated)
 
 
-def test_intensity_carries_exactly_the_planted_effect() -> None:
-    """The expectation itself: x(1 + effect) in treated areas, effect categories, from the
-    start; untouched everywhere else."""
-    params = demo.DemoParams(seed=5, incidents=50_000, effect=-0.3)
-    period = demo._validate(params)
-    city = demo._make_city(params.seed)
-    plan = demo._make_plan(city, period, params)
-    lam = demo._intensity(city, plan, params)
-    lam0 = demo._intensity(city, plan, replace(params, effect=0.0))
-    ratio = lam / lam0
-    days = demo._days(period)
-    post = days >= np.datetime64(period.effect_start)
-    cats = np.isin(demo.CATEGORY_CODES, params.effect_categories)
-    treated = np.isin(np.arange(demo.N_HOODS), plan.treated)
-    hit = treated[:, None, None] & post[None, :, None] & cats[None, None, :]
-    assert np.allclose(ratio[hit], 0.7) and np.allclose(ratio[~hit], 1.0)
-    assert lam0.sum() == pytest.approx(params.incidents)
-
-
 def test_named_treated_areas_are_used(tmp_path: Path) -> None:
-    params = demo.DemoParams(seed=3, incidents=5_000, treated_areas=("3", "neighbourhood:12"))
+    params = DemoParams(seed=3, incidents=5_000, treated_areas=("3", "neighbourhood:12"))
     path = _build(tmp_path, params)
     with duckdb.connect(str(path), read_only=True) as con:
         meta = _meta(con)
@@ -490,48 +473,17 @@ def test_named_treated_areas_are_used(tmp_path: Path) -> None:
     assert not set(meta["under_served_area_ids"]) & set(meta["treated_area_ids"])
 
 
-def test_default_effect_start_is_national_night_out_two_years_before_the_end() -> None:
-    assert demo.national_night_out(2024) == date(2024, 8, 6)
-    assert demo._validate(demo.DemoParams()).effect_start == date(2024, 8, 6)
-    short = demo._validate(demo.DemoParams(years=1))
-    assert short.effect_start == date(2026, 8, 4)
-
-
 # Parameters and the command line ----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"effect_categories": ("robbery", "shoplifting")}, "shoplifting"),
-        ({"treated_areas": ("3", "41")}, "41"),
-        ({"effect": -1.0}, "greater than -1"),
-        ({"effect": -1.5}, "greater than -1"),
-        ({"effect": float("nan")}, "greater than -1"),
-        ({"years": 0}, "years"),
-        ({"incidents": 10}, "incidents"),
-        ({"effect_start": date(2010, 8, 3)}, "effect_start"),
-        ({"treated_count": 30}, "treated_count"),
-        ({"seed": -1}, "seed"),
-    ],
-)
-def test_invalid_params_raise_before_anything_is_written(
-    tmp_path: Path, changes: dict, message: str
-) -> None:
-    path = tmp_path / "demo.duckdb"
-    with pytest.raises(ValueError, match=message):
-        demo.build_demo(path, replace(demo.DemoParams(incidents=5_000), **changes))
-    assert not path.exists()
 
 
 def test_summary_and_its_description(small_path: Path, tmp_path: Path) -> None:
     messages: list[str] = []
-    summary = demo.build_demo(
+    summary = build_demo(
         tmp_path / "d.duckdb", replace(SMALL, incidents=2_000), progress=messages.append
     )
     assert {"areas", "incidents", "events", "attendance", "writing"} <= set(messages)
     assert summary["counts"]["areas"] > 150 and summary["seconds"] > 0
-    text = demo.describe_summary(summary)
+    text = describe_summary(summary)
     assert str(tmp_path / "d.duckdb") in text and "2024-08-06" in text
     assert len(text.splitlines()) <= 6
 
