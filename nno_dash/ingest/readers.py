@@ -18,7 +18,7 @@ import contextlib
 import csv
 import gzip
 import io
-import json
+import tempfile
 import threading
 import zipfile
 from collections.abc import Callable
@@ -34,7 +34,6 @@ TABULAR_FORMATS = ("csv", "parquet", "xlsx", "json")
 GEO_FORMATS = ("geojson", "shapefile", "gpkg")
 FORMATS = TABULAR_FORMATS + GEO_FORMATS
 ENCODINGS = ("utf-8", "latin-1", "utf-16")
-DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 1 << 20
 
 # first bytes -> what the file is, for files that cannot be a table of text
@@ -173,27 +172,25 @@ def _decode(head: bytes, encoding: str) -> str:
 
 
 def _sniff_delimiter(text: str) -> str:
-    lines = text.splitlines()[:50]
-    if not lines:
-        return ","
-    best, best_score = ",", -1.0
-    for delim in DELIMITERS:
-        try:
-            rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
-        except csv.Error:
-            continue
-        if not rows:
-            continue
-        width = len(rows[0])
-        if width < 2:
-            continue
-        # complete lines only: the last one may be cut by the sniff window
-        body = rows[1:-1] or rows[1:]
-        agree = sum(1 for r in body if len(r) == width) / max(len(body), 1)
-        score = agree * 1000 + width
-        if score > best_score:
-            best, best_score = delim, score
-    return best
+    """The delimiter DuckDB's CSV sniffer finds in the file's first bytes, decoded.
+
+    The sniffer is given those bytes, not the file: on a gzip file it decompresses far
+    more than it needs. Quote and escape are the ones the file is read with; rows it
+    cannot parse (a last line cut by the sniff window) are passed over.
+    """
+    with tempfile.TemporaryDirectory(prefix="nno-sniff-") as folder:
+        sample = Path(folder) / "head.csv"
+        sample.write_text(text, encoding="utf-8")
+        with contextlib.closing(duckdb.connect()) as con:
+            try:
+                found = con.execute(
+                    "select Delimiter from sniff_csv($path, header = true, quote = '\"', "
+                    "escape = '\"', ignore_errors = true)",
+                    {"path": str(sample)},
+                ).fetchall()
+            except duckdb.Error:  # nothing it could parse: one column, read as such
+                return ","
+    return found[0][0] if found else ","
 
 
 def _header(text: str, delimiter: str) -> list[str]:
@@ -332,31 +329,41 @@ _CSV_REASONS = {
 }
 
 
+# How every CSV is read: as sniffed, every column text; `{errors}` is one of the two below.
+_READ_CSV = """
+    select * from read_csv(
+        $path, auto_detect = false, header = true, delim = $delim, quote = '"',
+        escape = '"', columns = $columns, encoding = $encoding,
+        compression = $compression, {errors})
+"""
+_KEEP_REJECTS = (
+    "store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scans', "
+    "max_line_size = 16777216"
+)
+_SKIP_REJECTS = "ignore_errors = true"
+
+
+def _csv_params(path: Path, sniffed: Sniffed) -> dict[str, object]:
+    return {
+        "path": str(path),
+        "delim": sniffed.delimiter,
+        "columns": {name: "VARCHAR" for name in sniffed.header},
+        "encoding": sniffed.encoding or "utf-8",
+        "compression": sniffed.compression or "none",
+    }
+
+
 def _read_csv_into(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     sniffed: Sniffed,
     progress: Progress | None,
 ) -> None:
-    columns = {name: "VARCHAR" for name in sniffed.header}
     con.execute("drop table if exists _raw0")
     with _watch(con, f"reading {path.name}", progress):
         con.execute(
-            """
-            create temp table _raw0 as select * from read_csv(
-                $path, auto_detect = false, header = true, delim = $delim, quote = '"',
-                escape = '"', columns = $columns, encoding = $encoding,
-                compression = $compression, store_rejects = true,
-                rejects_table = '_csv_rejects', rejects_scan = '_csv_scans',
-                max_line_size = 16777216)
-            """,
-            {
-                "path": str(path),
-                "delim": sniffed.delimiter,
-                "columns": columns,
-                "encoding": sniffed.encoding or "utf-8",
-                "compression": sniffed.compression or "none",
-            },
+            "create temp table _raw0 as " + _READ_CSV.format(errors=_KEEP_REJECTS),
+            _csv_params(path, sniffed),
         )
 
 
@@ -557,20 +564,8 @@ def read_sample(
         if sniffed.format == "csv":
             # the whole file is not needed: DuckDB reads the first rows only
             con.execute(
-                """
-                create table _raw0 as select * from read_csv(
-                    $path, auto_detect = false, header = true, delim = $delim, quote = '"',
-                    escape = '"', columns = $columns, encoding = $encoding,
-                    compression = $compression, ignore_errors = true) limit $n
-                """,
-                {
-                    "path": str(path),
-                    "delim": sniffed.delimiter,
-                    "columns": {name: "VARCHAR" for name in sniffed.header},
-                    "encoding": sniffed.encoding or "utf-8",
-                    "compression": sniffed.compression or "none",
-                    "n": n,
-                },
+                "create table _raw0 as " + _READ_CSV.format(errors=_SKIP_REJECTS) + " limit $n",
+                {**_csv_params(path, sniffed), "n": n},
             )
             return con.execute("select * from _raw0").df()
         if sniffed.format == "json":
@@ -655,8 +650,3 @@ def read_boundaries(
             values = gdf[column]
             gdf[column] = values.where(values.isna(), values.astype(str))
     return gdf, notes
-
-
-def json_text(value: object) -> str:
-    """Compact JSON for a record kept in a rejects row."""
-    return json.dumps(value, ensure_ascii=False, default=str)
