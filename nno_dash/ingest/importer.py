@@ -47,7 +47,8 @@ import shapely
 from nno_dash import queries
 from nno_dash.core.vocab import AREA_COLUMNS, AREA_KINDS, CATEGORIES, PROGRAMS
 from nno_dash.geo import areas as geo
-from nno_dash.ingest import readers
+from nno_dash.ingest import formats, readers
+from nno_dash.ingest.formats import ReadError
 from nno_dash.ingest.mapping import (
     FIELDS,
     KEYS,
@@ -60,7 +61,7 @@ from nno_dash.ingest.mapping import (
     resolve_columns,
 )
 from nno_dash.ingest.mapping import fitting as fitting_mappings
-from nno_dash.ingest.readers import ReadError, quote_ident
+from nno_dash.ingest.readers import quote_ident
 from nno_dash.store import db
 
 Progress = Callable[[str, float | None], None]
@@ -420,14 +421,14 @@ def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _choose_mapping(kind: str, path: Path) -> Mapping:
-    sniffed = readers.sniff(path)
-    if sniffed.format in readers.GEO_FORMATS:
+    sniffed = formats.sniff(path)
+    if sniffed.format in formats.GEO_FORMATS:
         header = list(readers.read_boundaries(path, rows=1)[0].columns)
     else:
         header = readers.read_header(path)
     candidates = fitting_mappings(kind, header)
     if not candidates:
-        guessed, _ = guess_kind(header, sniffed.format in readers.GEO_FORMATS)
+        guessed, _ = guess_kind(header, sniffed.format in formats.GEO_FORMATS)
         hint = f"; it looks like {guessed} data" if guessed != kind else ""
         raise ImportFileError(
             f"{path.name}: no shipped {kind} mapping fits its columns{hint}; write one with "
@@ -644,8 +645,8 @@ def _prepare_file(
     )
     if mapping.kind == "areas":
         assert not direct, "areas are prepared in a staging file"
-        sniffed = readers.sniff(path, mapping.read)
-        if sniffed.format in readers.GEO_FORMATS:
+        sniffed = formats.sniff(path, mapping.read)
+        if sniffed.format in formats.GEO_FORMATS:
             _prepare_boundaries(con, path, mapping, report, progress)
         else:
             _prepare_area_table(con, path, mapping, ctx, report, progress)
@@ -1626,7 +1627,7 @@ def _prepare_boundaries(
             "boundaries must be areas (is this a file of places?)"
         )
     attributes = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    header = readers.unique_names(list(attributes.columns))
+    header = formats.unique_names(list(attributes.columns))
     attributes.columns = header
     attributes.insert(0, "_row", np.arange(1, len(attributes) + 1))
     sql = _Sql(_resolve(path, mapping, header, report))
@@ -1929,8 +1930,7 @@ def _compare_here(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int,
         return _first_value(con, f"select count(*) from ({_staged_rows(con)})"), 0, 0
     con.execute("create temp table _cmp as " + _compare_sql(table, "staged", table, False))
     new, changed, total = con.execute(
-        "select count(*) filter (where _new), count(*) filter (where _changed), count(*) "
-        "from _cmp"
+        "select count(*) filter (where _new), count(*) filter (where _changed), count(*) from _cmp"
     ).fetchall()[0]
     return new, changed, total - new - changed
 

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nno_dash.core.vocab import AREA_KINDS, CATEGORIES, PROGRAMS
-from nno_dash.ingest import readers
+from nno_dash.ingest import formats, readers
 
 KINDS = ("areas", "events", "attendance", "incidents")
 
@@ -185,7 +185,7 @@ class Mapping:
     kind: str
     description: str = ""
     origin: str = ""
-    read: readers.ReadOptions = field(default_factory=readers.ReadOptions)
+    read: formats.ReadOptions = field(default_factory=formats.ReadOptions)
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     time_formats: tuple[str, ...] = ()
     timezone: str | None = None
@@ -463,9 +463,9 @@ def parse(data: dict, origin: str = "<mapping>") -> Mapping:
         raise doc.fail("[source].kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
     name = doc.text("[source].name", source.get("name")) or Path(origin).stem
     read_section = doc.section("read")
-    read = readers.ReadOptions(**{k: doc.text(f"[read].{k}", v) for k, v in read_section.items()})
-    if read.format is not None and read.format not in readers.FORMATS:
-        raise doc.fail("[read].format", f"must be one of {', '.join(readers.FORMATS)}")
+    read = formats.ReadOptions(**{k: doc.text(f"[read].{k}", v) for k, v in read_section.items()})
+    if read.format is not None and read.format not in formats.FORMATS:
+        raise doc.fail("[read].format", f"must be one of {', '.join(formats.FORMATS)}")
     fields_section = doc.section("fields")
     known = FIELDS[kind]
     fields: dict[str, FieldSpec] = {}
@@ -480,8 +480,8 @@ def parse(data: dict, origin: str = "<mapping>") -> Mapping:
     if missing:
         raise doc.fail("[fields]", f"required field {missing[0]!r} is not mapped")
     time = doc.section("time")
-    formats = doc.texts("[time].format", time["format"]) if "format" in time else ()
-    for fmt in formats:
+    time_formats = doc.texts("[time].format", time["format"]) if "format" in time else ()
+    for fmt in time_formats:
         if "%" not in fmt:
             raise doc.fail("[time].format", f"{fmt!r} is not a strptime format (e.g. %m/%d/%Y)")
     zones = {}
@@ -552,7 +552,7 @@ def parse(data: dict, origin: str = "<mapping>") -> Mapping:
         origin=origin,
         read=read,
         fields=fields,
-        time_formats=formats,
+        time_formats=time_formats,
         timezone=zones["timezone"],
         source_timezone=zones["source_timezone"],
         x=x,
@@ -959,13 +959,13 @@ def _toml_key(text: str) -> str:
 
 
 def suggest(
-    path: str | Path, kind: str | None = None, options: readers.ReadOptions | None = None
+    path: str | Path, kind: str | None = None, options: formats.ReadOptions | None = None
 ) -> Suggestion:
     """A starting mapping for a file: fields placed by recognised column names, the rest listed."""
     path = Path(path)
-    options = options or readers.ReadOptions()
-    sniffed = readers.sniff(path, options)
-    geo = sniffed.format in readers.GEO_FORMATS
+    options = options or formats.ReadOptions()
+    sniffed = formats.sniff(path, options)
+    geo = sniffed.format in formats.GEO_FORMATS
     sample = readers.read_sample(path, 1000, options)
     header = [str(c) for c in sample.columns]
     guessed, scores = guess_kind(header, geo)

@@ -33,7 +33,7 @@ import streamlit as st
 
 from nno_dash import queries
 from nno_dash.core import auth
-from nno_dash.ingest import importer, mapping, readers
+from nno_dash.ingest import formats, importer, mapping
 from nno_dash.store import db
 from nno_dash.ui import data
 from nno_dash.viz import charts
@@ -246,7 +246,7 @@ def suggestion_for(upload: Upload, kind: str) -> mapping.Suggestion | str:
     try:
         (path,) = save_uploads([upload], folder)
         return mapping.suggest(path, kind)
-    except (readers.ReadError, mapping.MappingError) as exc:
+    except (formats.ReadError, mapping.MappingError) as exc:
         return str(exc)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -26,7 +26,7 @@ from import_fixtures import (
 
 from nno_dash.__main__ import main
 from nno_dash.core.vocab import CATEGORIES
-from nno_dash.ingest import mapping, readers
+from nno_dash.ingest import formats, mapping, readers
 
 SHIPPED_FILES = [
     ("chicago_crimes", CRIMES_2024),
@@ -45,7 +45,7 @@ SHIPPED_FILES = [
 
 
 def header_of(path):
-    if readers.is_geo(path):
+    if formats.is_geo(path):
         return list(readers.read_boundaries(path, rows=1)[0].columns)
     return readers.read_header(path)
 
@@ -151,6 +151,7 @@ def test_unreadable_and_missing_mapping_files(tmp_path):
 
 def test_yaml_mapping(tmp_path):
     import yaml
+
     path = tmp_path / "agency.yaml"
     path.write_text(yaml.safe_dump(tomllib.loads(BASE)))
     assert mapping.load(path).fields["incident_id"].column == "ID"
