@@ -198,11 +198,11 @@ def _add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 def _run_import(args: argparse.Namespace) -> int:
     import json
 
-    from nno_dash.ingest import importer
+    from nno_dash.ingest import pipeline
 
     bar = _ProgressBar(sys.stderr, force=False) if not args.quiet else None
     try:
-        report = importer.run(
+        report = pipeline.run(
             args.db,
             args.kind,
             args.files,
@@ -240,10 +240,10 @@ def _add_mapping(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 
 def _run_mapping_suggest(args: argparse.Namespace) -> int:
-    from nno_dash.ingest import formats, mapping
+    from nno_dash.ingest import formats, suggest
 
     try:
-        suggestion = mapping.suggest(args.file, args.kind)
+        suggestion = suggest.suggest(args.file, args.kind)
     except formats.ReadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
