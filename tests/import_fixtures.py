@@ -1,7 +1,7 @@
 """Shared fixtures for the import tests: the real Chicago files and databases built from them.
 
-Imported by test_import.py, test_mapping.py and test_readers.py (not a conftest: the lead
-owns that). Databases are built once per session through the importer itself and copied
+Imported by the tests in tests/ingest/ and a few others (not a conftest: the lead owns
+that). Databases are built once per session through the importer itself and copied
 for any test that writes.
 """
 

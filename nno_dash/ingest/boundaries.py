@@ -144,15 +144,10 @@ def _map_area_fields(
         worktables.file_issues(con, "mapped", "population < 0", label, "negative count")
 
 
-def prepare_area_table(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    mapping: Mapping,
-    ctx: context.LiveContext,
-    report: FileReport,
-    progress: Progress | None,
-) -> None:
+def prepare_area_table(check: context.FileCheck) -> None:
     """A table of area codes with populations (or names): updates areas already loaded."""
+    con, path, mapping = check.con, check.path, check.mapping
+    ctx, report, progress = check.ctx, check.report, check.progress
     read = readers.read_table(con, path, options=mapping.read, progress=progress)
     report.rows_read = read.rows + read.malformed
     report.notes.extend(read.notes)

@@ -6,8 +6,6 @@ values (few, even in a large file), and the answer is joined back to every row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import duckdb
 import pandas as pd
 
@@ -16,7 +14,7 @@ from nno_dash.ingest import (
     worktables,
 )
 from nno_dash.ingest.expressions import Expressions
-from nno_dash.ingest.mapping import FieldSpec, Mapping, Rule
+from nno_dash.ingest.mapping import Classifier, FieldSpec, Mapping, Rule
 from nno_dash.ingest.readers import quote_ident
 from nno_dash.ingest.report import (
     FileReport,
@@ -82,7 +80,8 @@ def classify(
     )
     out = pd.DataFrame({k: distinct[k].astype("string") for k in keys})
     if mapping.kind == "incidents":
-        offence = [_first_match(rules["category"], r) for r in records]
+        offences = Classifier(tuple(rules["category"]))
+        offence = [offences.classify(r) for r in records]
         sensitive_categories = set(mapping.sensitive_categories)
         out["_category"] = pd.array(offence, dtype="string")
         out["_sensitive"] = [
@@ -90,9 +89,8 @@ def classify(
             for c, r in zip(offence, records, strict=True)
         ]
     if mapping.kind == "events":
-        out["_program"] = pd.array(
-            [_first_match(rules["program"], r) for r in records], dtype="string"
-        )
+        programs = Classifier(tuple(rules["program"]))
+        out["_program"] = pd.array([programs.classify(r) for r in records], dtype="string")
     out["_exclude"] = pd.array(
         [
             next((e.reason for e in rules["exclude"] if e.rule.apply(r) is not None), None)
@@ -164,11 +162,3 @@ CLASS_COLUMNS = {"incidents": ("_category", "_sensitive"), "events": ("_program"
 def classes_on(keys: int) -> str:
     """The join of `mapped m` to its rows' `classes c` (on the rule key columns)."""
     return " and ".join(f"m._k{i} = c._k{i}" for i in range(keys)) or "true"
-
-
-def _first_match(rules: Iterable[Rule], record: dict) -> str | None:
-    for rule in rules:
-        value = rule.apply(record)
-        if value is not None:
-            return value
-    return None

@@ -1,5 +1,9 @@
-"""Context: what the live database holds that a file is checked against (areas, known
-area ids, event ids). Read once per file checked, read only."""
+"""Context: what a file is checked against, and the file being checked.
+
+`LiveContext` is what the live database holds (areas, known area ids, event ids), read
+once per file checked, read only; `FileCheck` bundles it with the file, its mapping, its
+report and the connection whose work tables hold the check.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ import geopandas as gpd
 import pandas as pd
 
 from nno_dash.geo import areas as geo
+from nno_dash.ingest.mapping import Mapping
+from nno_dash.ingest.report import FileReport, Progress
 from nno_dash.store import db
 
 
@@ -43,3 +49,16 @@ def load_context(db_path: Path | None, kind: str) -> LiveContext:
         if kind == "attendance":
             event_ids = live.execute("select event_id from events").df()
     return LiveContext(areas, known, event_ids, db_path)
+
+
+@dataclass
+class FileCheck:
+    """One file being checked: its work tables' connection, the file, its mapping, what
+    it is checked against, its report and where progress goes."""
+
+    con: duckdb.DuckDBPyConnection
+    path: Path
+    mapping: Mapping
+    ctx: LiveContext
+    report: FileReport
+    progress: Progress | None = None

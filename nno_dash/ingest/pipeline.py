@@ -141,7 +141,7 @@ def prepare(
             file_plan.mapping = chosen
             with contextlib.closing(duckdb.connect(str(staging_file))) as con:
                 _limit_memory(con)
-                _prepare_file(con, path, chosen, ctx, report, progress)
+                _prepare_file(context.FileCheck(con, path, chosen, ctx, report, progress))
             report.status = "ready"
         except (ReadError, ImportFileError, MappingError, duckdb.Error) as exc:
             report.status, report.error = "failed", _failure(path, exc)
@@ -199,16 +199,7 @@ def _choose_mapping(kind: str, path: Path) -> Mapping:
     return candidates[0]
 
 
-def _prepare_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    mapping: Mapping,
-    ctx: context.LiveContext,
-    report: FileReport,
-    progress: Progress | None,
-    *,
-    direct: bool = False,
-) -> None:
+def _prepare_file(check: context.FileCheck, *, direct: bool = False) -> None:
     """Check one file into tables `staged` and `issues` of `con`.
 
     Normally `con` is a staging file's and both tables are written to it. With `direct`
@@ -216,6 +207,8 @@ def _prepare_file(
     `staged` a temporary view (see `_stage`), compared against the session's own tables,
     and nothing is written until `writing.apply` inserts the rows.
     """
+    con, path, mapping = check.con, check.path, check.mapping
+    ctx, report, progress = check.ctx, check.report, check.progress
     con.execute("set enable_progress_bar = false")
     persist = "temp " if direct else ""
     con.execute(
@@ -228,9 +221,9 @@ def _prepare_file(
         if sniffed.format in formats.GEO_FORMATS:
             boundaries.prepare_boundaries(con, path, mapping, report, progress)
         else:
-            boundaries.prepare_area_table(con, path, mapping, ctx, report, progress)
+            boundaries.prepare_area_table(check)
     else:
-        records.prepare_records(con, path, mapping, ctx, report, progress, persist)
+        records.prepare_records(check, persist)
     with step("count and compare"):
         staging.finish(con, mapping.kind, ctx, report, direct=direct)
 
@@ -304,7 +297,7 @@ def _import_direct(
             con.execute(f"set temp_directory = {_sql_text(str(work / 'spill'))}")
             with step("load areas"):
                 ctx = context.load_context(db_path, kind)
-            _prepare_file(con, path, chosen, ctx, report, progress, direct=True)
+            _prepare_file(context.FileCheck(con, path, chosen, ctx, report, progress), direct=True)
             written = True
             report_progress(progress, f"writing {path.name}", None)
             with step("write"):

@@ -28,7 +28,6 @@ from nno_dash.ingest.readers import quote_ident
 from nno_dash.ingest.report import (
     FileReport,
     ImportFileError,
-    Progress,
     report_progress,
     step,
 )
@@ -58,15 +57,9 @@ def find_columns(
     return found
 
 
-def prepare_records(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    mapping: Mapping,
-    ctx: context.LiveContext,
-    report: FileReport,
-    progress: Progress | None,
-    persist: str = "",
-) -> None:
+def prepare_records(check: context.FileCheck, persist: str = "") -> None:
+    con, path, mapping = check.con, check.path, check.mapping
+    ctx, report, progress = check.ctx, check.report, check.progress
     kind = mapping.kind
     with step("read"):
         read = readers.read_table(con, path, options=mapping.read, progress=progress)

@@ -1,4 +1,4 @@
-"""Importer fast paths: the shortcuts taken on clean, dense files give the full answers."""
+"""Pipeline fast paths: the shortcuts taken on clean, dense files give the full answers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from nno_dash.geo import areas as geo
-from nno_dash.ingest import pipeline, placing, records, staging
+from nno_dash.ingest import pipeline, placing, staging
 from nno_dash.ingest.report import ImportReport
 from nno_dash.store import db
 
@@ -64,38 +64,6 @@ def _import(tmp_path: Path, lines: list[str], mapping: str = SPEC) -> ImportRepo
 def _rows(path: Path, sql: str) -> list[tuple]:
     with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
         return con.execute(sql).fetchall()
-
-
-def test_clean_columns_are_found_exactly():
-    con = duckdb.connect()
-    con.execute(
-        "create temp view raw as select * from (values "
-        "('a', ' lead', 'x', 'in  side', 'tab\tbed', 'line\nbreak', 'é', 'fine', ''), "
-        "('b', 'ok', 'trail ', 'ok', 'ok', 'ok', 'ok', 'fine too', 'x')) "
-        "t(plain, lead, trail, runs, tab, nl, accent, spaced_once, blank)"
-    )
-    clean = records.clean_columns(
-        con, ["plain", "lead", "trail", "runs", "tab", "nl", "accent", "spaced_once", "blank"]
-    )
-    # a single space inside a value needs nothing; an empty value is only nulled
-    assert clean == ["plain", "spaced_once", "blank"]
-
-
-def test_clean_columns_of_a_clean_file_and_the_separators_inside_values():
-    con = duckdb.connect()
-    # NULLs and single spaces are clean; the whole row is tested once and passes
-    con.execute(
-        "create temp view raw as select * from (values ('a b', null, 'x'), ('c', 'd e', null)) "
-        "t(one, two, three)"
-    )
-    assert records.clean_columns(con, ["one", "two", "three"]) == ["one", "two", "three"]
-    # a value holding the unit separator next to a space looks like an edge in the joined
-    # row; the column-by-column test then clears it, and finds the real trailing space
-    con.execute(
-        "create or replace temp view raw as select * from (values "
-        "('a' || chr(31) || ' b', 'ok', 'end '), ('c', 'ok', 'fine')) t(one, two, three)"
-    )
-    assert records.clean_columns(con, ["one", "two", "three"]) == ["one", "two"]
 
 
 def test_messy_and_clean_columns_load_the_same_values(tmp_path):
