@@ -204,7 +204,7 @@ def _prepare_file(check: context.FileCheck, *, direct: bool = False) -> None:
 
     Normally `con` is a staging file's and both tables are written to it. With `direct`
     (records only), `con` is the write session's connection: `issues` is temporary,
-    `staged` a temporary view (see `_stage`), compared against the session's own tables,
+    `staged` a temporary view (see `staging.stage`), compared against the session's own tables,
     and nothing is written until `writing.apply` inserts the rows.
     """
     con, path, mapping = check.con, check.path, check.mapping

@@ -133,7 +133,7 @@ def stage(
 
 def staged_rows(con: duckdb.DuckDBPyConnection) -> str:
     """The `_row` of each row in `staged`. The direct import's view holds `placed`'s kept
-    rows, one each (see `_stage`): read there, without the view's join of two tables."""
+    rows, one each (see `stage`): read there, without the view's join of two tables."""
     if worktables.is_view(con, "staged"):
         return "select _row from placed where not _drop"
     return "select _row from staged"
