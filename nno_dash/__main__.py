@@ -197,11 +197,11 @@ def _add_import(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 def _run_import(args: argparse.Namespace) -> int:
     import json
 
-    from nno_dash.ingest import importer
+    from nno_dash.ingest import pipeline
 
     bar = _ProgressBar(sys.stderr, force=False) if not args.quiet else None
     try:
-        report = importer.run(
+        report = pipeline.run(
             args.db,
             args.kind,
             args.files,
@@ -239,11 +239,11 @@ def _add_mapping(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 
 def _run_mapping_suggest(args: argparse.Namespace) -> int:
-    from nno_dash.ingest import mapping, readers
+    from nno_dash.ingest import formats, suggest
 
     try:
-        suggestion = mapping.suggest(args.file, args.kind)
-    except readers.ReadError as exc:
+        suggestion = suggest.suggest(args.file, args.kind)
+    except formats.ReadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.output:
@@ -272,13 +272,13 @@ def _run_mapping_list(args: argparse.Namespace) -> int:
 
 
 def _run_mapping_check(args: argparse.Namespace) -> int:
-    from nno_dash.ingest import mapping, readers
+    from nno_dash.ingest import formats, mapping, readers
 
     try:
         m = mapping.load(args.mapping)
         print(f"{m.origin}: valid {m.kind} mapping {m.name!r}")
         if args.file is not None:
-            if readers.is_geo(args.file, m.read):
+            if formats.is_geo(args.file, m.read):
                 header = list(readers.read_boundaries(args.file, m.read, rows=1)[0].columns)
             else:
                 header = readers.read_header(args.file, m.read)
@@ -291,7 +291,7 @@ def _run_mapping_check(args: argparse.Namespace) -> int:
             if any(c in required for c in missing):
                 return 1
             print(f"  {args.file.name}: every required column is present")
-    except (mapping.MappingError, readers.ReadError) as exc:
+    except (mapping.MappingError, formats.ReadError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

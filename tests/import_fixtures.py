@@ -1,7 +1,7 @@
 """Shared fixtures for the import tests: the real Chicago files and databases built from them.
 
-Imported by test_import.py, test_mapping.py and test_readers.py (not a conftest: the lead
-owns that). Databases are built once per session through the importer itself and copied
+Imported by the tests in tests/ingest/ and a few others (not a conftest: the lead owns
+that). Databases are built once per session through the importer itself and copied
 for any test that writes.
 """
 
@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nno_dash.ingest import importer
+from nno_dash.ingest import pipeline
+from nno_dash.ingest.report import ImportReport
 
 HERE = Path(__file__).parent
 GOOD = HERE / "data" / "good"
@@ -79,7 +80,7 @@ def areas_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if CHICAGO_MISSING:
         pytest.skip(CHICAGO_MISSING)
     path = tmp_path_factory.mktemp("areas") / "areas.duckdb"
-    report = importer.run(path, "areas", [COMMUNITY_AREAS, BEATS, DISTRICTS, POPULATION_2020], None)
+    report = pipeline.run(path, "areas", [COMMUNITY_AREAS, BEATS, DISTRICTS, POPULATION_2020], None)
     assert report.ok, report.summary()
     return path
 
@@ -96,11 +97,11 @@ def chicago_db(areas_db: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def crimes_2024_db(
     areas_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, importer.ImportReport]:
+) -> tuple[Path, ImportReport]:
     """The 2024 sample imported once, with its report, for the read-only checks."""
     path = tmp_path_factory.mktemp("crimes2024") / "nno.duckdb"
     shutil.copyfile(areas_db, path)
-    report = importer.run(path, "incidents", [CRIMES_2024], "chicago_crimes")
+    report = pipeline.run(path, "incidents", [CRIMES_2024], "chicago_crimes")
     assert report.ok, report.summary()
     return path, report
 
@@ -108,9 +109,9 @@ def crimes_2024_db(
 @pytest.fixture(scope="session")
 def homicides_db(
     areas_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, importer.ImportReport]:
+) -> tuple[Path, ImportReport]:
     path = tmp_path_factory.mktemp("homicides") / "nno.duckdb"
     shutil.copyfile(areas_db, path)
-    report = importer.run(path, "incidents", [HOMICIDES], "chicago_crimes")
+    report = pipeline.run(path, "incidents", [HOMICIDES], "chicago_crimes")
     assert report.ok, report.summary()
     return path, report

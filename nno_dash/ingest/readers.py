@@ -1,24 +1,18 @@
 """Readers: an agency's file, whatever its format, as a table of text columns.
 
-Owns format detection (by content first, then by name), the CSV dialect and text encoding,
-and the one-sentence errors for files that cannot be read at all (missing, empty, binary,
-truncated, not a data file). Tabular files (CSV in any delimiter and encoding, gzip or
-not; Parquet; Excel .xlsx; JSON arrays) land in a DuckDB view of VARCHAR columns plus
-`_row`, the 1-based data-row number (header excluded). The view and its table are
-temporary (in memory, spilled to disk only when large): the caller keeps what it needs.
-Large CSVs are parsed by DuckDB, never pandas; rows DuckDB cannot parse (too few fields,
-unterminated quote) are kept in a side table with their row number instead of being dropped.
-Boundary files (GeoJSON, Shapefile plain or zipped, GeoPackage) are read by geopandas and
-reprojected to WGS84.
+What a file is comes from `formats.sniff`; this module reads it. Tabular files (CSV in
+any delimiter and encoding, gzip or not; Parquet; Excel .xlsx; JSON arrays) land in a
+DuckDB view of VARCHAR columns plus `_row`, the 1-based data-row number (header
+excluded). The view and its table are temporary (in memory, spilled to disk only when
+large): the caller keeps what it needs. Large CSVs are parsed by DuckDB, never pandas;
+rows DuckDB cannot parse (too few fields, unterminated quote) are kept in a side table
+with their row number instead of being dropped. Boundary files (GeoJSON, Shapefile plain
+or zipped, GeoPackage) are read by geopandas and reprojected to WGS84.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import gzip
-import io
-import json
 import threading
 import zipfile
 from collections.abc import Callable
@@ -29,58 +23,12 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 
-WGS84 = "EPSG:4326"
-TABULAR_FORMATS = ("csv", "parquet", "xlsx", "json")
-GEO_FORMATS = ("geojson", "shapefile", "gpkg")
-FORMATS = TABULAR_FORMATS + GEO_FORMATS
-ENCODINGS = ("utf-8", "latin-1", "utf-16")
-DELIMITERS = (",", ";", "\t", "|")
-SNIFF_BYTES = 1 << 20
+from nno_dash.ingest import formats
+from nno_dash.ingest.formats import GEO_FORMATS, ReadOptions, Sniffed, unique_names, unreadable
 
-# first bytes -> what the file is, for files that cannot be a table of text
-_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x7fELF", "a program (ELF executable)"),
-    (b"MZ", "a Windows program"),
-    (b"\xd0\xcf\x11\xe0", "an old-style Excel .xls workbook (save it as .xlsx or CSV)"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
-    (b"BZh", "a bzip2-compressed file"),
-)
+WGS84 = "EPSG:4326"
 
 Progress = Callable[[str, float | None], None]
-
-
-class ReadError(ValueError):
-    """A file that cannot be read; the message is one sentence naming the file."""
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """How to read a file, when detection needs help (all optional; from a mapping's [read])."""
-
-    format: str | None = None
-    delimiter: str | None = None
-    encoding: str | None = None
-    sheet: str | None = None
-    layer: str | None = None
-    crs: str | None = None
-
-
-@dataclass
-class Sniffed:
-    """What the first bytes say about a file."""
-
-    format: str
-    compression: str | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    header: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,202 +45,6 @@ class TableRead:
 def quote_ident(name: str) -> str:
     """A SQL identifier for a column name taken from a file or a mapping, quotes doubled."""
     return '"' + str(name).replace('"', '""') + '"'
-
-
-def _fail(path: Path, what: str) -> ReadError:
-    return ReadError(f"{path.name}: {what}")
-
-
-def _head(path: Path, n: int = SNIFF_BYTES) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(n)
-
-
-def _gunzip_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
-    try:
-        with gzip.open(path, "rb") as fh:
-            return fh.read(n)
-    except EOFError:
-        raise _fail(path, "is a truncated gzip file (it ends before its compressed data)") from None
-    except OSError as exc:
-        raise _fail(path, f"is a corrupt gzip file ({exc})") from None
-
-
-def _zip_kind(path: Path) -> str:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = [n.lower() for n in zf.namelist()]
-    except zipfile.BadZipFile:
-        raise _fail(path, "is a damaged or truncated zip archive") from None
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    if any(n.endswith(".shp") for n in names):
-        return "shapefile"
-    if any(n.endswith((".geojson", ".gpkg")) for n in names):
-        raise _fail(path, "is a zip archive; unzip it and import the boundary file inside")
-    raise _fail(path, "is a zip archive with no spreadsheet or shapefile inside")
-
-
-def _text_encoding(head: bytes, path: Path, forced: str | None) -> tuple[str, list[str]]:
-    if forced:
-        forced = forced.lower().replace("_", "-")
-        aliases = {
-            "utf8": "utf-8",
-            "utf-8-sig": "utf-8",
-            "latin1": "latin-1",
-            "iso-8859-1": "latin-1",
-        }
-        forced = aliases.get(forced, forced)
-        if forced not in ENCODINGS:
-            raise _fail(path, f"encoding {forced!r} is not supported (use one of {ENCODINGS})")
-        return forced, []
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", ["read as UTF-16 (byte-order mark)"]
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # a multi-byte character cut by the sniff window is not an error
-        if exc.start < len(head) - 4:
-            return "latin-1", ["not valid UTF-8; read as Latin-1"]
-    return "utf-8", []
-
-
-def _looks_binary(head: bytes) -> bool:
-    sample = head[:65536]
-    if not sample:
-        return False
-    if b"\x00" in sample:
-        return True
-    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return control > len(sample) * 0.05
-
-
-def _decode(head: bytes, encoding: str) -> str:
-    text = head.decode("utf-16" if encoding == "utf-16" else encoding, errors="replace")
-    return text.lstrip("\ufeff")
-
-
-def _sniff_delimiter(text: str) -> str:
-    lines = text.splitlines()[:50]
-    if not lines:
-        return ","
-    best, best_score = ",", -1.0
-    for delim in DELIMITERS:
-        try:
-            rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
-        except csv.Error:
-            continue
-        if not rows:
-            continue
-        width = len(rows[0])
-        if width < 2:
-            continue
-        # complete lines only: the last one may be cut by the sniff window
-        body = rows[1:-1] or rows[1:]
-        agree = sum(1 for r in body if len(r) == width) / max(len(body), 1)
-        score = agree * 1000 + width
-        if score > best_score:
-            best, best_score = delim, score
-    return best
-
-
-def _header(text: str, delimiter: str) -> list[str]:
-    try:
-        first = next(csv.reader(io.StringIO(text), delimiter=delimiter))
-    except (StopIteration, csv.Error):
-        return []
-    return unique_names(first)
-
-
-def unique_names(raw_names: list[object]) -> list[str]:
-    """Column names stripped of blanks and byte-order marks, made unique ("Date", "Date_2")."""
-    names: list[str] = []
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(raw_names, start=1):
-        name = str(raw).strip().lstrip("\ufeff").strip() or f"column_{i}"
-        key = name.casefold()
-        if key in seen:
-            seen[key] += 1
-            name = f"{name}_{seen[key]}"
-        else:
-            seen[key] = 1
-        names.append(name)
-    return names
-
-
-def sniff(path: str | Path, options: ReadOptions | None = None) -> Sniffed:
-    """Format, compression, encoding, delimiter and header of a file, from its first bytes."""
-    path = Path(path)
-    options = options or ReadOptions()
-    if not path.exists():
-        raise ReadError(f"{path}: no such file")
-    if path.is_dir():
-        if any(path.glob("*.shp")):
-            return Sniffed("shapefile")
-        raise _fail(path, "is a folder, not a file (a folder is read only if it holds a shapefile)")
-    if path.stat().st_size == 0:
-        raise _fail(path, "is empty (0 bytes)")
-    head = _head(path)
-    suffix = path.suffix.lower()
-    fmt = options.format
-    compression = None
-    if fmt is None:
-        if head.startswith(b"PAR1"):
-            fmt = "parquet"
-        elif head.startswith(b"PK\x03\x04"):
-            fmt = _zip_kind(path)
-        elif head.startswith(b"SQLite format 3\x00"):
-            fmt = "gpkg"
-        elif head.startswith(b"\x00\x00\x27\x0a") and suffix == ".shp":
-            fmt = "shapefile"
-        elif suffix in (".xlsx", ".xlsm"):
-            raise _fail(
-                path, "has an Excel name but is not an Excel workbook (damaged or renamed?)"
-            )
-        elif suffix == ".parquet":
-            raise _fail(path, "has a Parquet name but is not a Parquet file (damaged or renamed?)")
-    if fmt in ("parquet", "xlsx", "gpkg", "shapefile"):
-        return Sniffed(fmt)
-    if head.startswith(b"\x1f\x8b"):
-        compression = "gzip"
-        head = _gunzip_head(path)
-        if not head.strip():
-            raise _fail(path, "is empty once decompressed")
-    for magic, what in _BINARY_MAGIC:
-        if head.startswith(magic):
-            raise _fail(path, f"is {what}, not a data file")
-    encoding, notes = _text_encoding(head, path, options.encoding)
-    if encoding != "utf-16" and _looks_binary(head):
-        raise _fail(path, "is a binary file, not text: is it the right file?")
-    text = _decode(head, encoding)
-    if not text.strip():
-        raise _fail(path, "is empty (only blank space)")
-    stripped = text.lstrip()
-    if fmt is None and stripped[:1] in "[{":
-        fmt = "json"
-        opening = stripped[:5000].replace(" ", "")
-        if stripped.startswith("{") and (
-            '"FeatureCollection"' in opening or '"type":"Feature' in opening
-        ):
-            fmt = "geojson"
-    if fmt is None and suffix in (".geojson",):
-        fmt = "geojson"
-    fmt = fmt or "csv"
-    if fmt not in FORMATS:
-        raise _fail(path, f"format {fmt!r} is not supported (use one of {', '.join(FORMATS)})")
-    if fmt != "csv":
-        return Sniffed(fmt, compression=compression, encoding=encoding, notes=notes)
-    delimiter = options.delimiter or _sniff_delimiter(text)
-    if delimiter == "\\t":
-        delimiter = "\t"
-    header = _header(text, delimiter)
-    if not header:
-        raise _fail(path, "has no header row")
-    return Sniffed(fmt, compression, encoding, delimiter, header, notes)
-
-
-def is_geo(path: str | Path, options: ReadOptions | None = None) -> bool:
-    return sniff(path, options).format in GEO_FORMATS
 
 
 def _watch(con: duckdb.DuckDBPyConnection, label: str, progress: Progress | None):
@@ -332,31 +84,41 @@ _CSV_REASONS = {
 }
 
 
+# How every CSV is read: as sniffed, every column text; `{errors}` is one of the two below.
+_READ_CSV = """
+    select * from read_csv(
+        $path, auto_detect = false, header = true, delim = $delim, quote = '"',
+        escape = '"', columns = $columns, encoding = $encoding,
+        compression = $compression, {errors})
+"""
+_KEEP_REJECTS = (
+    "store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scans', "
+    "max_line_size = 16777216"
+)
+_SKIP_REJECTS = "ignore_errors = true"
+
+
+def _csv_params(path: Path, sniffed: Sniffed) -> dict[str, object]:
+    return {
+        "path": str(path),
+        "delim": sniffed.delimiter,
+        "columns": {name: "VARCHAR" for name in sniffed.header},
+        "encoding": sniffed.encoding or "utf-8",
+        "compression": sniffed.compression or "none",
+    }
+
+
 def _read_csv_into(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     sniffed: Sniffed,
     progress: Progress | None,
 ) -> None:
-    columns = {name: "VARCHAR" for name in sniffed.header}
     con.execute("drop table if exists _raw0")
     with _watch(con, f"reading {path.name}", progress):
         con.execute(
-            """
-            create temp table _raw0 as select * from read_csv(
-                $path, auto_detect = false, header = true, delim = $delim, quote = '"',
-                escape = '"', columns = $columns, encoding = $encoding,
-                compression = $compression, store_rejects = true,
-                rejects_table = '_csv_rejects', rejects_scan = '_csv_scans',
-                max_line_size = 16777216)
-            """,
-            {
-                "path": str(path),
-                "delim": sniffed.delimiter,
-                "columns": columns,
-                "encoding": sniffed.encoding or "utf-8",
-                "compression": sniffed.compression or "none",
-            },
+            "create temp table _raw0 as " + _READ_CSV.format(errors=_KEEP_REJECTS),
+            _csv_params(path, sniffed),
         )
 
 
@@ -379,11 +141,11 @@ def _read_csv(
     except duckdb.IOException as exc:
         text = str(exc)
         if "GZIP" in text.upper() or "gzip" in text:
-            raise _fail(path, "is a truncated or corrupt gzip file") from None
-        raise _fail(path, f"could not be read ({text.splitlines()[0]})") from None
+            raise unreadable(path, "is a truncated or corrupt gzip file") from None
+        raise unreadable(path, f"could not be read ({text.splitlines()[0]})") from None
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
-        raise _fail(path, f"could not be parsed as CSV ({first})") from None
+        raise unreadable(path, f"could not be parsed as CSV ({first})") from None
     # one malformed entry per bad record; DuckDB's `line` counts records with the header as 1
     con.execute(
         """
@@ -411,7 +173,9 @@ def _read_csv(
 
 
 def _read_json(con: duckdb.DuckDBPyConnection, path: Path, sniffed: Sniffed) -> list[str]:
-    head = _decode(_gunzip_head(path) if sniffed.compression else _head(path), "utf-8")
+    head = formats.decode(
+        formats.gunzip_head(path) if sniffed.compression else formats.first_bytes(path), "utf-8"
+    )
     json_format = "array" if head.lstrip().startswith("[") else "newline_delimited"
     params = {"path": str(path), "format": json_format}
     try:
@@ -421,7 +185,7 @@ def _read_json(con: duckdb.DuckDBPyConnection, path: Path, sniffed: Sniffed) -> 
         ).fetchall()
         names = [row[0] for row in described]
         if names == ["json"] or not names:
-            raise _fail(path, "is JSON but not an array of records (objects)")
+            raise unreadable(path, "is JSON but not an array of records (objects)")
         con.execute(
             "create or replace temp table _raw0 as select * from "
             "read_json($path, format = $format, columns = $columns)",
@@ -429,7 +193,7 @@ def _read_json(con: duckdb.DuckDBPyConnection, path: Path, sniffed: Sniffed) -> 
         )
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
-        raise _fail(path, f"is not a readable JSON array of records ({first})") from None
+        raise unreadable(path, f"is not a readable JSON array of records ({first})") from None
     _empty_malformed(con)
     return list(sniffed.notes)
 
@@ -445,7 +209,9 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
             {"path": str(path)},
         )
     except duckdb.Error as exc:
-        raise _fail(path, f"is not a readable Parquet file ({str(exc).splitlines()[0]})") from None
+        raise unreadable(
+            path, f"is not a readable Parquet file ({str(exc).splitlines()[0]})"
+        ) from None
     _empty_malformed(con)
     return []
 
@@ -460,7 +226,7 @@ def _read_excel(con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptions
             engine="openpyxl",
         )
     except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
-        raise _fail(path, f"is not a readable Excel workbook ({exc})") from None
+        raise unreadable(path, f"is not a readable Excel workbook ({exc})") from None
     frame.columns = unique_names(list(frame.columns))
     con.register("_excel_frame", frame)
     con.execute("create or replace temp table _raw0 as select * from _excel_frame")
@@ -490,9 +256,9 @@ def read_table(
     """
     path = Path(path)
     options = options or ReadOptions()
-    sniffed = sniff(path, options)
+    sniffed = formats.sniff(path, options)
     if sniffed.format in GEO_FORMATS:
-        raise _fail(path, f"is a boundary file ({sniffed.format}), not a table of records")
+        raise unreadable(path, f"is a boundary file ({sniffed.format}), not a table of records")
     if sniffed.format == "csv":
         notes = _read_csv(con, path, sniffed, progress)
     elif sniffed.format == "json":
@@ -533,7 +299,7 @@ def read_table(
         con.execute(f"create or replace temp view raw as select {row} as _row, * from _raw0")
     rows = con.execute("select count(*) from _raw0").fetchall()[0][0]
     if rows == 0 and not malformed:
-        raise _fail(path, "has a header but no data rows")
+        raise unreadable(path, "has a header but no data rows")
     return TableRead(columns, rows, malformed, sniffed.format, notes)
 
 
@@ -548,7 +314,7 @@ def read_sample(
     """The first `n` records as text, for suggesting a mapping and previewing."""
     path = Path(path)
     options = options or ReadOptions()
-    sniffed = sniff(path, options)
+    sniffed = formats.sniff(path, options)
     if sniffed.format in GEO_FORMATS:
         gdf, _ = read_boundaries(path, options, rows=n or 1)
         frame = pd.DataFrame(gdf.drop(columns="geometry")).astype(str)
@@ -557,20 +323,8 @@ def read_sample(
         if sniffed.format == "csv":
             # the whole file is not needed: DuckDB reads the first rows only
             con.execute(
-                """
-                create table _raw0 as select * from read_csv(
-                    $path, auto_detect = false, header = true, delim = $delim, quote = '"',
-                    escape = '"', columns = $columns, encoding = $encoding,
-                    compression = $compression, ignore_errors = true) limit $n
-                """,
-                {
-                    "path": str(path),
-                    "delim": sniffed.delimiter,
-                    "columns": {name: "VARCHAR" for name in sniffed.header},
-                    "encoding": sniffed.encoding or "utf-8",
-                    "compression": sniffed.compression or "none",
-                    "n": n,
-                },
+                "create table _raw0 as " + _READ_CSV.format(errors=_SKIP_REJECTS) + " limit $n",
+                {**_csv_params(path, sniffed), "n": n},
             )
             return con.execute("select * from _raw0").df()
         if sniffed.format == "json":
@@ -586,7 +340,7 @@ def _geo_source(path: Path, sniffed: Sniffed) -> str:
     if sniffed.format == "shapefile" and path.is_dir():
         shapes = sorted(path.glob("*.shp"))
         if len(shapes) > 1:
-            raise _fail(path, f"holds {len(shapes)} shapefiles; name the .shp file to import")
+            raise unreadable(path, f"holds {len(shapes)} shapefiles; name the .shp file to import")
         return str(shapes[0])
     if sniffed.format == "shapefile" and zipfile.is_zipfile(path):
         # the .shp may sit in a folder inside the archive (a zipped folder); macOS adds
@@ -598,7 +352,7 @@ def _geo_source(path: Path, sniffed: Sniffed) -> str:
                 if n.lower().endswith(".shp") and not n.startswith("__MACOSX/")
             )
         if len(shapes) > 1:
-            raise _fail(path, f"holds {len(shapes)} shapefiles; zip one shapefile per file")
+            raise unreadable(path, f"holds {len(shapes)} shapefiles; zip one shapefile per file")
         if shapes:
             return f"/vsizip/{path}/{shapes[0]}"
     return str(path)
@@ -610,9 +364,9 @@ def read_boundaries(
     """A boundary file as a WGS84 GeoDataFrame with text attributes, and notes on what was done."""
     path = Path(path)
     options = options or ReadOptions()
-    sniffed = sniff(path, options)
+    sniffed = formats.sniff(path, options)
     if sniffed.format not in GEO_FORMATS:
-        raise _fail(
+        raise unreadable(
             path,
             f"is a table ({sniffed.format}) with no shapes; boundaries need GeoJSON, a "
             "Shapefile or a GeoPackage (a table of codes and populations updates existing areas)",
@@ -627,9 +381,9 @@ def read_boundaries(
         gdf = gpd.read_file(_geo_source(path, sniffed), **kwargs)
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise _fail(path, f"could not be read as {sniffed.format} ({first})") from None
+        raise unreadable(path, f"could not be read as {sniffed.format} ({first})") from None
     if gdf.empty:
-        raise _fail(path, "has no features")
+        raise unreadable(path, "has no features")
     if options.crs:
         if gdf.crs is not None and gdf.crs != options.crs:
             notes.append(f"file says {gdf.crs.name}, mapping says {options.crs}: using the mapping")
@@ -640,7 +394,7 @@ def read_boundaries(
             gdf = gdf.set_crs(WGS84)
             notes.append("no coordinate system given; coordinates look like longitude/latitude")
         else:
-            raise _fail(
+            raise unreadable(
                 path,
                 "has no coordinate system (.prj missing?) and its coordinates are not "
                 "longitude/latitude; set crs in the mapping's [read] section (e.g. EPSG:3435)",
@@ -655,8 +409,3 @@ def read_boundaries(
             values = gdf[column]
             gdf[column] = values.where(values.isna(), values.astype(str))
     return gdf, notes
-
-
-def json_text(value: object) -> str:
-    """Compact JSON for a record kept in a rejects row."""
-    return json.dumps(value, ensure_ascii=False, default=str)

@@ -1,30 +1,17 @@
 """The Data page's administrator part: sign in, upload, check (dry run), commit.
 
 Everyone sees what is loaded and the import log; only a signed-in administrator sees the
-upload. Nothing here writes the database except `commit_checked`, which goes through the
-importer's all-or-nothing path (`importer.commit`: one transaction on a copy, swapped in
-atomically) while a process-wide lock keeps two commits from overlapping. Checking an
-upload is `importer.prepare` on the uploaded bytes saved in a temporary folder: it reads
-the live database but never writes it. Uploads, checks and their temporary folders belong
-to one browser session and are removed on commit, on discard, when the upload changes,
-and when the session ends.
-
-The functions without `st.` in them (`refusal`, `save_uploads`, `check_uploads`,
-`commit_checked`, `suggestion_for`) are the flow, tested directly with bytes; the `show_*`
-functions draw it.
+upload. The flow itself (save, check, commit, refuse) is `ingest.uploads`, which writes
+the database only in `commit_checked`; this module draws it. Uploads, checks and their
+temporary folders belong to one browser session and are removed on commit, on discard,
+when the upload changes, and when the session ends.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
-import threading
 import time
-import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -33,7 +20,21 @@ import streamlit as st
 
 from nno_dash import queries
 from nno_dash.core import auth
-from nno_dash.ingest import importer, mapping, readers
+from nno_dash.ingest import mapping
+from nno_dash.ingest.report import WARNING
+from nno_dash.ingest.uploads import (
+    DATA_SUFFIXES,
+    MAPPING_SUFFIXES,
+    Checked,
+    StaleCheck,
+    Upload,
+    check_uploads,
+    commit_checked,
+    refusal,
+    safe_name,
+    shipped_by_kind,
+    suggestion_for,
+)
 from nno_dash.store import db
 from nno_dash.ui import data
 from nno_dash.viz import charts
@@ -44,22 +45,6 @@ KIND_LABELS = {
     "attendance": "Attendance at events",
     "areas": "Areas: boundaries or populations",
 }
-# What the uploader accepts, by the end of the file's name (a shapefile comes zipped).
-DATA_SUFFIXES = (
-    ".csv",
-    ".tsv",
-    ".txt",
-    ".csv.gz",
-    ".tsv.gz",
-    ".txt.gz",
-    ".parquet",
-    ".xlsx",
-    ".json",
-    ".geojson",
-    ".gpkg",
-    ".zip",
-)
-MAPPING_SUFFIXES = (".toml", ".yaml", ".yml")
 AUTO = "Automatic: the shipped mapping that fits each file"
 UPLOAD_MAPPING = "Upload a mapping file (TOML or YAML)"
 WRITE_MAPPING = "Write or edit a mapping here"
@@ -67,199 +52,10 @@ MAX_TRIES = 5  # wrong passwords before a session must wait
 WAIT_SECONDS = 30
 ISSUE_ROWS = 500
 
-# One commit at a time in this process: db.write_session's staging copy is per process.
-_COMMIT_LOCK = threading.Lock()
-
-
-# ---------------------------------------------------------------- the flow (no Streamlit)
-
-
-@dataclass(frozen=True)
-class Upload:
-    """An uploaded file: its name as the user's computer gave it, and its bytes."""
-
-    name: str
-    data: bytes
-
-
-@dataclass
-class Checked:
-    """Uploads checked against the database, waiting for a commit or a discard."""
-
-    kind: str
-    plan: importer.Plan
-    folder: Path
-    db_stamp: str
-    signature: str = ""
-    _cleanup: weakref.finalize | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        # an abandoned session's temporary files go when its state is collected
-        self._cleanup = weakref.finalize(self, _remove, self.folder, self.plan.workdir)
-
-    @property
-    def reports(self) -> list[importer.FileReport]:
-        return self.plan.reports
-
-    @property
-    def ready(self) -> list[importer.FileReport]:
-        return [r for r in self.reports if not r.failed]
-
-    def close(self) -> None:
-        if self._cleanup is not None:
-            self._cleanup()
-
-
-def _remove(*folders: Path) -> None:
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
-
 
 def upload_limit_mb() -> int:
     """The largest upload in megabytes: server.maxUploadSize in .streamlit/config.toml."""
     return int(st.get_option("server.maxUploadSize"))
-
-
-def refusal(name: str, size: int, limit_mb: int, suffixes: Sequence[str] = DATA_SUFFIXES) -> str:
-    """Why an upload is refused ('' when it is accepted), by its name's ending and its size."""
-    lower = name.lower()
-    if not lower.endswith(tuple(suffixes)):
-        allowed = ", ".join(suffixes)
-        return f"{name}: files of this type are not accepted (accepted: {allowed})"
-    if size > limit_mb * 1024 * 1024:
-        return (
-            f"{name}: {size / 1024 / 1024:,.1f} MB is over the {limit_mb:,} MB upload limit "
-            "(server.maxUploadSize in .streamlit/config.toml); import it with the command line"
-        )
-    if size == 0:
-        return f"{name}: is empty (0 bytes)"
-    return ""
-
-
-def safe_name(name: str) -> str:
-    """The file's own name without any folder, in characters safe for a file name."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_. " else "_" for ch in base).strip(" .")
-    return cleaned or "upload"
-
-
-def save_uploads(uploads: Sequence[Upload], folder: Path) -> list[Path]:
-    """Write uploads into `folder` under their own names (made unique), in order."""
-    paths: list[Path] = []
-    for upload in uploads:
-        name = safe_name(upload.name)
-        path = folder / name
-        n = 1
-        while path.exists():
-            n += 1
-            path = folder / f"{n}-{name}"
-        path.write_bytes(upload.data)
-        paths.append(path)
-    return paths
-
-
-def check_uploads(
-    db_path: Path,
-    kind: str,
-    uploads: Sequence[Upload],
-    chosen: str | Upload | None,
-    *,
-    limit_mb: int,
-) -> Checked:
-    """The dry run: save the uploads, `importer.prepare` them; the database is only read.
-
-    `chosen` is a shipped mapping's name, an uploaded mapping file (an Upload with a .toml
-    or .yaml name, also how a mapping written on the page arrives), or None for the shipped
-    mapping that fits each file. Refused uploads (type, size) fail with their reason.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="nno-upload-"))
-    stamp = data.file_stamp(db_path) if db_path.exists() else ""
-    try:
-        accepted = [u for u in uploads if not refusal(u.name, len(u.data), limit_mb)]
-        paths = save_uploads(accepted, folder)
-        mapping_arg: str | Path | None = chosen if isinstance(chosen, str) else None
-        if isinstance(chosen, Upload):
-            if not chosen.data:
-                raise mapping.MappingError(
-                    "no mapping given: upload or write one, or choose a shipped mapping"
-                )
-            why = refusal(chosen.name, len(chosen.data), limit_mb, MAPPING_SUFFIXES)
-            if why:
-                raise mapping.MappingError(why)
-            mapping_folder = folder / "mapping"
-            mapping_folder.mkdir()
-            mapping_arg = save_uploads([chosen], mapping_folder)[0]
-        plan = importer.prepare(
-            kind,
-            paths,
-            mapping_arg,
-            db_path=db_path if db_path.exists() else None,
-            sources=[f"{u.name} (uploaded)" for u in accepted],
-        )
-    except mapping.MappingError as exc:
-        plan = importer.Plan(kind, [], Path(tempfile.mkdtemp(prefix="nno-import-")))
-        accepted = [u for u in uploads if not refusal(u.name, len(u.data), limit_mb)]
-        for u in accepted:
-            report = importer.FileReport(Path(u.name), kind, status="failed", error=str(exc))
-            plan.files.append(importer.FilePlan(report))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    for upload in uploads:
-        why = refusal(upload.name, len(upload.data), limit_mb)
-        if why:
-            plan.files.append(
-                importer.FilePlan(
-                    importer.FileReport(Path(upload.name), kind, status="failed", error=why)
-                )
-            )
-    return Checked(kind, plan, folder, stamp)
-
-
-class StaleCheck(RuntimeError):
-    """The database changed between the check and the commit: check again."""
-
-
-def commit_checked(db_path: Path, checked: Checked) -> importer.ImportReport:
-    """Write the checked files that are ready, each all or nothing; then drop the uploads.
-
-    Refuses (StaleCheck) when the database file changed since the check, since the check's
-    counts and area placements were made against the old one.
-    """
-    with _COMMIT_LOCK:
-        now = data.file_stamp(db_path) if db_path.exists() else ""
-        if now != checked.db_stamp:
-            checked.close()
-            raise StaleCheck(
-                "The database changed since these files were checked (another import?): "
-                "check them again before committing."
-            )
-        try:
-            return importer.commit(db_path, checked.plan)
-        finally:
-            checked.close()
-
-
-def suggestion_for(upload: Upload, kind: str) -> mapping.Suggestion | str:
-    """`mapping suggest` for an uploaded file, or the sentence saying why it cannot be read."""
-    folder = Path(tempfile.mkdtemp(prefix="nno-suggest-"))
-    try:
-        (path,) = save_uploads([upload], folder)
-        return mapping.suggest(path, kind)
-    except (readers.ReadError, mapping.MappingError) as exc:
-        return str(exc)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@lru_cache(maxsize=1)
-def shipped_by_kind() -> dict[str, list[tuple[str, str]]]:
-    """Shipped mappings' (name, description) for each kind."""
-    out: dict[str, list[tuple[str, str]]] = {kind: [] for kind in KIND_LABELS}
-    for name in mapping.shipped():
-        m = mapping.load(name)
-        out.setdefault(m.kind, []).append((name, m.description))
-    return out
 
 
 def read_fresh(db_path: Path, query, *args):
@@ -534,7 +330,7 @@ def _show_check(checked: Checked, uploads: list[Upload]) -> None:
             st.dataframe(_counts(report.reasons), hide_index=True)
         if report.warnings:
             st.markdown("Warnings (loaded, with something dropped):")
-            warnings = {k.removeprefix(importer.WARNING): v for k, v in report.warnings.items()}
+            warnings = {k.removeprefix(WARNING): v for k, v in report.warnings.items()}
             st.dataframe(_counts(warnings), hide_index=True)
         if report.unmapped:
             st.warning(

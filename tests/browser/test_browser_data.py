@@ -21,7 +21,7 @@ from import_fixtures import GOOD, areas_db  # noqa: F401
 from server_helpers import streamlit_app
 
 from nno_dash.core import auth
-from nno_dash.ingest import importer
+from nno_dash.ingest import pipeline
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a browser test password"  # noqa: S105 - made up for this test
@@ -32,7 +32,7 @@ def upload_db(areas_db, tmp_path_factory) -> Path:  # noqa: F811
     path = tmp_path_factory.mktemp("browser_data") / "data" / "nno.duckdb"
     path.parent.mkdir()
     shutil.copyfile(areas_db, path)
-    report = importer.run(path, "incidents", [GOOD / "tab.tsv"], "chicago_crimes")
+    report = pipeline.run(path, "incidents", [GOOD / "tab.tsv"], "chicago_crimes")
     assert report.ok, report.summary()
     return path
 

@@ -26,7 +26,7 @@ from import_fixtures import (
     raw_rows,
 )
 
-from nno_dash.ingest import readers
+from nno_dash.ingest import formats, readers
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def con():
 
 
 def read(con, path, **options):
-    result = readers.read_table(con, path, options=readers.ReadOptions(**options))
+    result = readers.read_table(con, path, options=formats.ReadOptions(**options))
     frame = con.execute("select * from raw order by _row").df()
     return result, frame
 
@@ -53,7 +53,7 @@ def test_bom_is_not_part_of_the_first_column_name(con):
 @needs_chicago
 def test_gzip_csv_is_read_by_duckdb(con):
     result, _ = read(con, CRIMES_2022_SLIM)
-    assert readers.sniff(CRIMES_2022_SLIM).compression == "gzip"
+    assert formats.sniff(CRIMES_2022_SLIM).compression == "gzip"
     assert result.rows == 215_551
     assert result.columns[:3] == ["Date", "Block", "Primary Type"]
 
@@ -105,9 +105,8 @@ def test_truncated_in_a_quoted_field(con):
     assert result.malformed == 1
 
 
-@pytest.mark.parametrize(("name", "delimiter"), [("semicolon.csv", ";"), ("tab.tsv", "\t")])
-def test_delimiter_is_detected(con, name, delimiter):
-    assert readers.sniff(GOOD / name).delimiter == delimiter
+@pytest.mark.parametrize("name", ["semicolon.csv", "tab.tsv"])
+def test_files_in_other_delimiters_are_read(con, name):
     result, frame = read(con, GOOD / name)
     assert result.rows == 2
     assert frame["ID"].str.fullmatch(r"\d+").all()
@@ -140,7 +139,7 @@ def test_forced_encoding(con):
     ],
 )
 def test_unreadable_files_fail_with_one_sentence_naming_the_file(con, name, words):
-    with pytest.raises(readers.ReadError) as caught:
+    with pytest.raises(formats.ReadError) as caught:
         readers.read_table(con, BAD / name)
     message = str(caught.value)
     assert message.startswith(f"{name}: ")
@@ -149,14 +148,14 @@ def test_unreadable_files_fail_with_one_sentence_naming_the_file(con, name, word
 
 
 def test_missing_file(con, tmp_path):
-    with pytest.raises(readers.ReadError, match="no such file"):
+    with pytest.raises(formats.ReadError, match="no such file"):
         readers.read_table(con, tmp_path / "nope.csv")
 
 
 def test_renamed_file_is_detected_by_content(con, tmp_path):
     fake = tmp_path / "data.xlsx"
     shutil.copyfile(GOOD / "latlon.csv", fake)
-    with pytest.raises(readers.ReadError, match="not an Excel workbook"):
+    with pytest.raises(formats.ReadError, match="not an Excel workbook"):
         readers.read_table(con, fake)
 
 
@@ -211,9 +210,9 @@ def test_boundary_file_without_crs_in_feet_is_refused(tmp_path):
         warnings.simplefilter("ignore")  # "'crs' was not provided": the point of the test
         shapes.to_file(path)
     assert not path.with_suffix(".prj").exists()
-    with pytest.raises(readers.ReadError, match="no coordinate system"):
+    with pytest.raises(formats.ReadError, match="no coordinate system"):
         readers.read_boundaries(path)
-    gdf, _ = readers.read_boundaries(path, readers.ReadOptions(crs="EPSG:3435"))
+    gdf, _ = readers.read_boundaries(path, formats.ReadOptions(crs="EPSG:3435"))
     assert -88 < gdf.total_bounds[0] < -87.5
 
 
@@ -233,15 +232,6 @@ def test_sample_reads_only_the_first_rows():
 def test_other_cities_headers(name):
     header = readers.read_header(GOOD / name)
     assert len(header) >= 10
-
-
-def test_unique_names():
-    assert readers.unique_names(["\ufeffID", " Date ", "date", ""]) == [
-        "ID",
-        "Date",
-        "date_2",
-        "column_4",
-    ]
 
 
 def test_paths_as_strings(con):

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 from import_fixtures import GOOD, areas_db, chicago_db  # noqa: F401 - shared fixtures
 
-from nno_dash.ingest import importer
+from nno_dash.ingest import pipeline
 from nno_dash.store import db
 
 JOINED = """
@@ -41,12 +41,12 @@ def test_the_demo_city_has_every_event_with_its_attendance(con):
 
 
 def test_events_then_attendance_imports_keep_it_equal_to_the_join(chicago_db):  # noqa: F811
-    importer.run(chicago_db, "events", [GOOD / "events.csv"], str(GOOD / "events_mapping.toml"))
+    pipeline.run(chicago_db, "events", [GOOD / "events.csv"], str(GOOD / "events_mapping.toml"))
     with duckdb.connect(str(chicago_db), read_only=True) as con:
         assert con.execute("select count(*) from event_facts").fetchone()[0] == 4
         assert con.execute("select count(headcount) from event_facts").fetchone()[0] == 0
         assert differences(con) == (0, 0)
-    importer.run(
+    pipeline.run(
         chicago_db, "attendance", [GOOD / "attendance.csv"], str(GOOD / "attendance_mapping.toml")
     )
     with duckdb.connect(str(chicago_db), read_only=True) as con:

@@ -13,17 +13,16 @@ import hashlib
 import io
 import json
 import shutil
-import zipfile
 from pathlib import Path
 
 import duckdb
 import pytest
-from import_fixtures import BAD, COMMUNITY_AREAS, COMMUNITY_AREAS_SHP, GOOD, areas_db  # noqa: F401
+from import_fixtures import BAD, GOOD, areas_db  # noqa: F401
 from streamlit.testing.v1 import AppTest
 
 from nno_dash.__main__ import main
 from nno_dash.core import auth
-from nno_dash.ingest import importer
+from nno_dash.ingest import pipeline
 from nno_dash.ui import admin
 
 ENTRY = Path(__file__).resolve().parents[2] / "dashboard.py"
@@ -50,7 +49,7 @@ def base_db(areas_db, tmp_path_factory) -> Path:  # noqa: F811
     """Chicago's areas and the two incidents of tab.tsv (so every page has data)."""
     path = tmp_path_factory.mktemp("data_page") / "base.duckdb"
     shutil.copyfile(areas_db, path)
-    report = importer.run(path, "incidents", [GOOD / "tab.tsv"], "chicago_crimes")
+    report = pipeline.run(path, "incidents", [GOOD / "tab.tsv"], "chicago_crimes")
     assert report.ok and report.files[0].inserted == 2, report.summary()
     return path
 
@@ -310,86 +309,6 @@ def test_a_mapping_for_another_kind_fails_every_file(admin_page, page_db):
     at.file_uploader(key="mapping_file").set_value(("events.toml", mapping_text, "text/plain"))
     at = upload(at, GOOD / "latlon.csv")
     assert any("is for events, not incidents" in e.value for e in at.error)
-
-
-# ---------------------------------------------------------------- the flow, directly
-
-
-def test_refusal_by_type_and_size():
-    assert admin.refusal("crimes.csv.gz", 10, 1) == ""
-    assert admin.refusal("Boundaries.GEOJSON", 10, 1) == ""
-    assert "not accepted" in admin.refusal("crimes.exe", 10, 1)
-    too_big = admin.refusal("crimes.csv", 3 * 1024 * 1024, 2)
-    assert "3.0 MB is over the 2 MB upload limit" in too_big
-    assert "server.maxUploadSize" in too_big
-    assert "empty" in admin.refusal("crimes.csv", 0, 2)
-    assert admin.safe_name("../../etc/passwd") == "passwd"
-    assert admin.safe_name("C:\\data\\my crimes;.csv") == "my crimes_.csv"
-
-
-def test_an_oversized_upload_is_refused_by_the_flow(page_db):
-    big = admin.Upload("latlon.csv", b"x" * (1024 * 1024 + 1))
-    checked = admin.check_uploads(page_db, "incidents", [big], None, limit_mb=1)
-    try:
-        (report,) = checked.reports
-        assert report.failed and "over the 1 MB upload limit" in report.error
-    finally:
-        checked.close()
-
-
-def test_a_commit_after_the_database_changed_is_refused(page_db):
-    before = count(page_db)
-    checked = admin.check_uploads(
-        page_db,
-        "incidents",
-        [admin.Upload("latlon.csv", (GOOD / "latlon.csv").read_bytes())],
-        "chicago_crimes",
-        limit_mb=200,
-    )
-    assert checked.ready and checked.folder.exists()
-    importer.run(page_db, "incidents", [GOOD / "xy_only.csv"], "chicago_crimes")  # meanwhile
-    changed = count(page_db)
-    with pytest.raises(admin.StaleCheck, match="check them again"):
-        admin.commit_checked(page_db, checked)
-    assert count(page_db) == changed != before
-    assert not checked.folder.exists() and not checked.plan.workdir.exists()  # cleaned up
-
-
-def test_commit_through_the_flow_cleans_up(page_db):
-    checked = admin.check_uploads(
-        page_db,
-        "incidents",
-        [admin.Upload("latlon.csv", (GOOD / "latlon.csv").read_bytes())],
-        None,
-        limit_mb=200,
-    )
-    report = admin.commit_checked(page_db, checked)
-    assert report.ok and report.files[0].inserted == 6
-    assert count(page_db) == 8
-    assert not checked.folder.exists() and not checked.plan.workdir.exists()
-
-
-def test_boundaries_upload_as_geojson_and_as_a_zipped_shapefile(page_db, tmp_path):
-    """Areas through the upload; the Shapefile zipped as a folder (the .shp not at the root)."""
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as zf:
-        for part in sorted(COMMUNITY_AREAS_SHP.iterdir()):
-            zf.write(part, f"community_areas/{part.name}")
-    uploads = [
-        admin.Upload(COMMUNITY_AREAS.name, COMMUNITY_AREAS.read_bytes()),
-        admin.Upload("community_areas.zip", archive.getvalue()),
-    ]
-    checked = admin.check_uploads(page_db, "areas", uploads, None, limit_mb=200)
-    try:
-        geojson, shapefile = checked.reports
-        for report in (geojson, shapefile):
-            assert report.status == "ready", report.error
-            assert report.mapping == "chicago_community_areas"
-            # the same 77 area ids as loaded: none new, none rejected
-            assert (report.rows_read, report.inserted, report.rejected) == (77, 0, 0)
-        assert geojson.unchanged == 77  # the very file the areas came from
-    finally:
-        checked.close()
 
 
 # ---------------------------------------------------------------- hashes and the CLI

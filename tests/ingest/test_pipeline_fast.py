@@ -1,4 +1,4 @@
-"""Importer fast paths: the shortcuts taken on clean, dense files give the full answers."""
+"""Pipeline fast paths: the shortcuts taken on clean, dense files give the full answers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 import shapely
 
 from nno_dash.geo import areas as geo
-from nno_dash.ingest import importer
+from nno_dash.ingest import pipeline, placing, staging
+from nno_dash.ingest.report import ImportReport
 from nno_dash.store import db
 
 SPEC = """[source]
@@ -51,50 +52,18 @@ def _areas_db(path: Path) -> Path:
     return path
 
 
-def _import(tmp_path: Path, lines: list[str], mapping: str = SPEC) -> importer.ImportReport:
+def _import(tmp_path: Path, lines: list[str], mapping: str = SPEC) -> ImportReport:
     data = tmp_path / "in.csv"
     data.write_text("id,when,what,where,lat,lon\n" + "\n".join(lines) + "\n", encoding="utf-8")
     spec = tmp_path / "fast.toml"
     spec.write_text(mapping)
     target = _areas_db(tmp_path / "x.duckdb")
-    return importer.run(target, "incidents", [data], spec, rejects_dir=tmp_path / "rejects")
+    return pipeline.run(target, "incidents", [data], spec, rejects_dir=tmp_path / "rejects")
 
 
 def _rows(path: Path, sql: str) -> list[tuple]:
     with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
         return con.execute(sql).fetchall()
-
-
-def test_clean_columns_are_found_exactly():
-    con = duckdb.connect()
-    con.execute(
-        "create temp view raw as select * from (values "
-        "('a', ' lead', 'x', 'in  side', 'tab\tbed', 'line\nbreak', 'é', 'fine', ''), "
-        "('b', 'ok', 'trail ', 'ok', 'ok', 'ok', 'ok', 'fine too', 'x')) "
-        "t(plain, lead, trail, runs, tab, nl, accent, spaced_once, blank)"
-    )
-    clean = importer._clean_columns(
-        con, ["plain", "lead", "trail", "runs", "tab", "nl", "accent", "spaced_once", "blank"]
-    )
-    # a single space inside a value needs nothing; an empty value is only nulled
-    assert clean == ["plain", "spaced_once", "blank"]
-
-
-def test_clean_columns_of_a_clean_file_and_the_separators_inside_values():
-    con = duckdb.connect()
-    # NULLs and single spaces are clean; the whole row is tested once and passes
-    con.execute(
-        "create temp view raw as select * from (values ('a b', null, 'x'), ('c', 'd e', null)) "
-        "t(one, two, three)"
-    )
-    assert importer._clean_columns(con, ["one", "two", "three"]) == ["one", "two", "three"]
-    # a value holding the unit separator next to a space looks like an edge in the joined
-    # row; the column-by-column test then clears it, and finds the real trailing space
-    con.execute(
-        "create or replace temp view raw as select * from (values "
-        "('a' || chr(31) || ' b', 'ok', 'end '), ('c', 'ok', 'fine')) t(one, two, three)"
-    )
-    assert importer._clean_columns(con, ["one", "two", "three"]) == ["one", "two"]
 
 
 def test_messy_and_clean_columns_load_the_same_values(tmp_path):
@@ -144,8 +113,8 @@ def _points_file(repeats: bool) -> tuple[list[str], dict[str, str | None]]:
 @pytest.mark.parametrize("chunk", [None, 37])
 def test_dense_and_repeated_points_are_placed_alike(tmp_path, monkeypatch, chunk):
     if chunk:  # many small chunks, located three at a time on the pool's threads
-        monkeypatch.setattr(importer, "PIP_CHUNK", chunk)
-        monkeypatch.setattr(importer, "PIP_THREADS", 3)
+        monkeypatch.setattr(placing, "PIP_CHUNK", chunk)
+        monkeypatch.setattr(placing, "PIP_THREADS", 3)
     for repeats in (True, False):
         folder = tmp_path / str(repeats)
         folder.mkdir()
@@ -181,7 +150,7 @@ def test_repeated_and_conflicting_ids(tmp_path):
     got = _rows(tmp_path / "x.duckdb", "select incident_id from incidents order by 1")
     assert got == [("1",), ("3",)]
     # the same file again: nothing new, nothing changed
-    again = importer.run(
+    again = pipeline.run(
         tmp_path / "x.duckdb",
         "incidents",
         [tmp_path / "in.csv"],
@@ -221,7 +190,7 @@ def test_an_import_refreshes_the_days_it_touches_exactly_as_a_full_rebuild(tmp_p
     target = _areas_db(tmp_path / "x.duckdb")
 
     def run(name, lines):
-        report = importer.run(target, "incidents", [_write(tmp_path, name, lines)], spec)
+        report = pipeline.run(target, "incidents", [_write(tmp_path, name, lines)], spec)
         assert report.ok, report.summary()
         return report.files[0]
 
@@ -278,7 +247,7 @@ def test_a_direct_import_that_fails_at_any_step_writes_nothing(tmp_path, monkeyp
     spec.write_text(SPEC)
     target = _areas_db(tmp_path / "x.duckdb")
     good = ["1,2024-01-02 03:04:05,THEFT,X,41.05,-87.95"]
-    assert importer.run(target, "incidents", [_write(tmp_path, "a.csv", good)], spec).ok
+    assert pipeline.run(target, "incidents", [_write(tmp_path, "a.csv", good)], spec).ok
     digest = hashlib.sha256(target.read_bytes()).hexdigest()
     work = tmp_path / "tmp"  # the importer's work folders go here, away from other runs
     work.mkdir()
@@ -289,8 +258,8 @@ def test_a_direct_import_that_fails_at_any_step_writes_nothing(tmp_path, monkeyp
         raise duckdb.ConversionException("unforeseen value (simulated)")
 
     with monkeypatch.context() as patch:
-        patch.setattr(importer, "_dedupe", broken_check)
-        f = importer.run(target, "incidents", [data], spec).files[0]
+        patch.setattr(staging, "dedupe", broken_check)
+        f = pipeline.run(target, "incidents", [data], spec).files[0]
     assert f.failed and "b.csv: could not be imported (" in f.error
 
     def interrupted(*args, **kwargs):
@@ -299,14 +268,14 @@ def test_a_direct_import_that_fails_at_any_step_writes_nothing(tmp_path, monkeyp
     with monkeypatch.context() as patch:
         patch.setattr(db, "bump_data_version", interrupted)
         with pytest.raises(KeyboardInterrupt):
-            importer.run(target, "incidents", [data], spec)
+            pipeline.run(target, "incidents", [data], spec)
     assert hashlib.sha256(target.read_bytes()).hexdigest() == digest
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".x.")) == [
         ".x.duckdb.lock"
     ]
     assert not list(work.iterdir())
     # and the next import goes through (the lock was released)
-    again = importer.run(target, "incidents", [data], spec).files[0]
+    again = pipeline.run(target, "incidents", [data], spec).files[0]
     assert again.status == "loaded" and again.inserted == 1
     assert _rows(target, "select count(*) from incidents") == [(2,)]
 
@@ -344,7 +313,7 @@ def test_rows_load_alike_whatever_order_the_work_tables_are_in(tmp_path, monkeyp
     assert {r[12] for r in expected} == {"neighbourhood:W", "neighbourhood:E"}
     assert all(r[7] == classes.get(r[6], "other") for r in expected)
     assert {r[7] for r in expected} == {*classes.values(), "other"}
-    place = importer._place
+    place = placing.place
 
     def shuffled(con, *args, **kwargs):
         place(con, *args, **kwargs)
@@ -355,7 +324,7 @@ def test_rows_load_alike_whatever_order_the_work_tables_are_in(tmp_path, monkeyp
                 f"select * from {table} order by hash(_row * 7919)"
             )
 
-    monkeypatch.setattr(importer, "_place", shuffled)
+    monkeypatch.setattr(placing, "place", shuffled)
     f = _import(tmp_path, _many_rows(), mapping).files[0]
     assert (f.inserted, f.rejected, f.reasons) == (plain.inserted, 1, plain.reasons)
     assert _loaded(tmp_path / "x.duckdb") == expected
@@ -372,7 +341,7 @@ def test_a_direct_import_stores_the_mapping_name_as_given(tmp_path):
     lines = [f"q{i},2024-03-0{i} 10:00,THEFT,1 Main St,41.05,-87.95" for i in range(1, 6)]
     data.write_text("id,when,what,where,lat,lon\n" + "\n".join(lines) + "\n", encoding="utf-8")
     target = _areas_db(tmp_path / "x.duckdb")
-    report = importer.run(target, "incidents", [data], spec, rejects_dir=tmp_path / "rejects")
+    report = pipeline.run(target, "incidents", [data], spec, rejects_dir=tmp_path / "rejects")
     assert report.ok, report.summary()
     assert _rows(target, "select distinct source from incidents") == [(name,)]
     assert _rows(target, "select count(*) from incidents") == [(5,)]

@@ -41,7 +41,8 @@ from import_fixtures import (
 )
 
 from nno_dash.__main__ import _ProgressBar, main
-from nno_dash.ingest import importer, mapping
+from nno_dash.ingest import mapping, pipeline
+from nno_dash.ingest.report import ImportReport, format_summary
 from nno_dash.store import db
 
 pytestmark = needs_chicago
@@ -112,9 +113,9 @@ def table_digest(path: Path, table: str) -> list[tuple]:
     return query(path, f"select * from {table} order by all")
 
 
-def run(path: Path, kind: str, files, mapping_name=None, **kwargs) -> importer.ImportReport:
+def run(path: Path, kind: str, files, mapping_name=None, **kwargs) -> ImportReport:
     files = files if isinstance(files, list | tuple) else [files]
-    return importer.run(path, kind, files, mapping_name, **kwargs)
+    return pipeline.run(path, kind, files, mapping_name, **kwargs)
 
 
 # ---------------------------------------------------------------- areas
@@ -523,8 +524,8 @@ def test_unknown_offence_codes_are_reported_not_hidden(chicago_db, tmp_path):  #
         ("8888", "STRANGE THING: ODD", 1),
     ]
     assert f.unmapped_rows == 3
-    assert "unmapped offence codes: 2 codes, 3 rows filed as 'other'" in importer.format_summary(
-        importer.ImportReport("incidents", [f], db_path=chicago_db)
+    assert "unmapped offence codes: 2 codes, 3 rows filed as 'other'" in format_summary(
+        ImportReport("incidents", [f], db_path=chicago_db)
     )
     assert (
         scalar(
@@ -678,7 +679,7 @@ def test_dry_run_reports_what_a_real_run_does_and_writes_nothing(chicago_db):  #
 
 def test_prepare_then_commit_for_the_data_page(chicago_db):  # noqa: F811
     before = file_digest(chicago_db)
-    with importer.prepare(
+    with pipeline.prepare(
         "incidents", [GOOD / "latlon.csv"], "chicago_crimes", db_path=chicago_db
     ) as plan:
         (f,) = plan.reports
@@ -689,17 +690,17 @@ def test_prepare_then_commit_for_the_data_page(chicago_db):  # noqa: F811
         )
         assert {"category", "neighbourhood_id", "sensitive"} <= set(f.preview.columns)
         assert file_digest(chicago_db) == before
-        report = importer.commit(chicago_db, plan)
+        report = pipeline.commit(chicago_db, plan)
     assert report.ok and report.files[0].status == "loaded"
     assert scalar(chicago_db, "select count(*) from incidents") == 8
 
 
 def test_commit_dry_run(chicago_db):  # noqa: F811
     before = file_digest(chicago_db)
-    with importer.prepare(
+    with pipeline.prepare(
         "incidents", [GOOD / "latlon.csv"], "chicago_crimes", db_path=chicago_db
     ) as plan:
-        report = importer.commit(chicago_db, plan, dry_run=True)
+        report = pipeline.commit(chicago_db, plan, dry_run=True)
     assert report.files[0].status == "dry-run" and report.files[0].inserted == 8
     assert file_digest(chicago_db) == before
 
@@ -954,12 +955,12 @@ def test_two_imports_at_once_both_land(chicago_db, tmp_path):  # noqa: F811
             dict(r, ID=f"9{r['ID']}", **{"Case Number": f"Z{i}"}) for i, r in enumerate(rows)
         )
     plans = [
-        importer.prepare("incidents", [path], "chicago_crimes", db_path=chicago_db)
+        pipeline.prepare("incidents", [path], "chicago_crimes", db_path=chicago_db)
         for path in (GOOD / "latlon.csv", other)
     ]
-    reports: list[importer.ImportReport] = []
+    reports: list[ImportReport] = []
     threads = [
-        threading.Thread(target=lambda p=plan: reports.append(importer.commit(chicago_db, p)))
+        threading.Thread(target=lambda p=plan: reports.append(pipeline.commit(chicago_db, p)))
         for plan in plans
     ]
     for thread in threads:
