@@ -67,11 +67,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Community outreach this year, by program",
         "Acercamiento comunitario este año, por programa",
     ),
-    "trend_title": ("Reported crime month by month", "Delitos denunciados mes a mes"),
     "map_title": (
         "Incidents per 1,000 residents by {kind}",
         "Incidentes por cada 1,000 residentes, por {kind}",
     ),
+    "trend_title": ("Reported crime month by month", "Delitos denunciados mes a mes"),
     # measures and axes
     "events": ("Events", "Eventos"),
     "areas_reached": ("Neighbourhoods reached", "Vecindarios alcanzados"),

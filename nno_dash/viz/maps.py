@@ -27,8 +27,6 @@ from nno_dash.core.vocab import COLUMN_LABELS, PROGRAMS
 from nno_dash.geo import areas as geo
 from nno_dash.viz import theme
 
-# Kept for callers that want a continuous scale; the area maps here are classed.
-SEQUENTIAL = "YlGnBu"
 OUTLINE = "#4d4d4d"
 HIGHLIGHT = "#000000"
 COORD_DECIMALS = 5  # ~1 m: finer than any screen shows

@@ -1,5 +1,5 @@
 """The house style of every figure: the colour-blind-safe palette, one font, the layout
-settings, titles for export, the "no data" figure, and codes shown as their labels.
+settings, the "no data" figure, and codes shown as their labels.
 
 Charts are built from plain trace and layout dicts and validated once (`house_figure`):
 going through Plotly Express or update_layout on each rerun of a page cost more than the
@@ -68,24 +68,6 @@ def house_figure(traces: list[dict[str, object]], layout: dict[str, object]) -> 
         current = merged.get(key)
         merged[key] = {**current, **value} if isinstance(current, dict) else value
     return go.Figure(data=traces, layout=merged)
-
-
-def titled(fig: go.Figure, title: str, subtitle: str, source: str) -> go.Figure:
-    """A chart fit to publish: title, then the filters in words and the source line."""
-    style(fig)
-    fig.update_layout(
-        title={
-            "text": f"<b>{title}</b>",
-            "subtitle": {"text": f"{subtitle}<br>{source}", "font": {"size": 13}},
-            "x": 0.01,
-            "xanchor": "left",
-            "y": 0.97,
-            "yanchor": "top",
-        },
-        margin={"t": 150},
-        legend={"y": 1.01},
-    )
-    return fig
 
 
 def empty_figure(message: str = "No data for these filters") -> go.Figure:

@@ -53,13 +53,13 @@ def by_colour(
     x: str,
     y: str,
     color: str,
-    labels: Mapping[str, str],
     colours: Mapping[str, str],
+    labels: Mapping[str, str] = COLUMN_LABELS,
     sequence: Sequence[str] | None = None,
 ) -> tuple[list[dict[str, object]], dict[str, object]]:
     """The traces and layout of what `px.bar` (kind "bar") or `px.line(markers=True)` (kind
     "line") draws for one colour column, as dicts: a chart adds its own, then builds and
-    validates the figure once (`house_figure`).
+    validates the figure once (`house_figure`). `labels` name the columns (default: vocab's).
 
     A value missing from `colours` takes the next colour of `sequence` (default: the
     template's colorway) as Plotly Express counts them, from the map's length on; lines of
@@ -164,13 +164,7 @@ def monthly_outreach(frame: pd.DataFrame) -> go.Figure:
         return empty_figure()
     data = labelled(frame, "program")
     traces, layout = by_colour(
-        "bar",
-        data,
-        x="month",
-        y="events",
-        color="program",
-        labels=COLUMN_LABELS,
-        colours=PROGRAM_COLOURS,
+        "bar", data, x="month", y="events", color="program", colours=PROGRAM_COLOURS
     )
     layout["xaxis"]["tickformat"] = "%b\n%Y"
     return house_figure(traces, layout)
@@ -182,13 +176,7 @@ def incident_trend(frame: pd.DataFrame, x: str = "period") -> go.Figure:
         return empty_figure()
     data = labelled(frame, "crime_class")
     traces, layout = by_colour(
-        "line",
-        data,
-        x=x,
-        y="incidents",
-        color="crime_class",
-        labels=COLUMN_LABELS,
-        colours=CLASS_COLOURS,
+        "line", data, x=x, y="incidents", color="crime_class", colours=CLASS_COLOURS
     )
     return house_figure(traces, layout)
 

@@ -1,16 +1,10 @@
-"""The house style: palette, titles for export, the no-data figure, labels for codes."""
+"""The house style: palette, house layout, the no-data figure, labels for codes."""
 
 import pandas as pd
 import plotly.graph_objects as go
 from figure_specs import house_spec
 
 from nno_dash.viz import theme
-
-
-def test_title_subtitle_and_source_for_exports():
-    fig = theme.titled(theme.empty_figure(), "A title", "a subtitle", "Source: X; as of Y")
-    assert "A title" in fig.layout.title.text
-    assert fig.layout.title.subtitle.text == "a subtitle<br>Source: X; as of Y"
 
 
 def test_the_same_code_gets_the_label_of_its_column():
