@@ -8,8 +8,9 @@ plotly_js()  # first: the browser loads plotly.js while the imports below run
 
 from nno_dash import queries
 from nno_dash.analysis import statistics
+from nno_dash.ui import data
 from nno_dash.ui.page import change_delta, setup, show_chart
-from nno_dash.viz import charts, maps
+from nno_dash.viz import maps, time_series
 
 page = setup(
     "Outreach & Crime Trends",
@@ -59,6 +60,9 @@ show_chart(
         "incident_rate",
         events=events,
         map_style=page.settings.map_style,
+        area_features=data.display_features(
+            page.settings.db_path, page.filters.area_kind, maps.DEFAULT_WIDTH_PX
+        ),
         hover={"incident_rate": ":,.1f", "incidents": ":,", "events": ":,", "population": ":,"},
     ),
     summary[["name", "population", "incidents", "incident_rate", "events", "attendance"]],
@@ -73,7 +77,7 @@ st.caption(
 
 st.subheader("Month by month")
 show_chart(
-    charts.incidents_and_outreach_by_month(by_month, events_by_month),
+    time_series.incidents_and_outreach_by_month(by_month, events_by_month),
     by_month,
     name="incidents_by_month",
     counts=("incidents",),

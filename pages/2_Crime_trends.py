@@ -9,7 +9,7 @@ plotly_js()  # first: the browser loads plotly.js while the imports below run
 from nno_dash import queries
 from nno_dash.analysis import statistics, trends
 from nno_dash.ui.page import setup, show_chart
-from nno_dash.viz import charts
+from nno_dash.viz import comparisons, time_series
 
 page = setup(
     "Crime trends",
@@ -26,8 +26,8 @@ split = middle.segmented_control(
     "Split by", list(SPLITS), default="crime_class", format_func=SPLITS.get, key="split"
 )
 measure = right.segmented_control(
-    "Measure", list(charts.MEASURES), default="incidents", format_func=charts.MEASURES.get,
-    key="measure",
+    "Measure", list(time_series.MEASURES), default="incidents",
+    format_func=time_series.MEASURES.get, key="measure",
 )  # fmt: skip
 grain, split, measure = grain or "month", split or "crime_class", measure or "incidents"
 by_period, compstat_counts, category_counts, seasonal = page.load_all(
@@ -38,9 +38,9 @@ by_period, compstat_counts, category_counts, seasonal = page.load_all(
 )
 series = trends.mark_partial(by_period, page.filters.start, page.filters.end, grain)
 shown = trends.top_groups(series) if split == "area" else series
-st.subheader(f"{charts.MEASURES[measure]} by {grain}, by {SPLITS[split].lower()}")
+st.subheader(f"{time_series.MEASURES[measure]} by {grain}, by {SPLITS[split].lower()}")
 show_chart(
-    charts.incident_series(shown, measure),
+    time_series.incident_series(shown, measure),
     series[["period", "label", "incidents", "population", "rate_per_1000", "partial"]],
     name="incident_series",
     counts=("incidents",),
@@ -68,7 +68,7 @@ st.markdown(
     f"{total['current']:,} against {total['baseline']:,}): {total['reading']}."
 )
 show_chart(
-    charts.change_intervals(chosen),
+    comparisons.change_intervals(chosen),
     compstat.drop(columns=["comparison"]),
     name="compstat",
     counts=("current", "baseline"),
@@ -84,7 +84,7 @@ st.caption(
 st.subheader("By offence category, against a year earlier")
 by_category = statistics.compare_frame(category_counts)
 show_chart(
-    charts.category_comparison(by_category),
+    comparisons.category_comparison(by_category),
     by_category[
         [
             "label",
@@ -105,7 +105,7 @@ show_chart(
 
 st.subheader("Seasonal pattern: month of year by year")
 show_chart(
-    charts.seasonal_heatmap(seasonal),
+    time_series.seasonal_heatmap(seasonal),
     seasonal,
     name="seasonal_profile",
     counts=("incidents",),

@@ -12,7 +12,7 @@ from nno_dash import queries
 from nno_dash.analysis import evaluation, statistics
 from nno_dash.core.vocab import PROGRAMS, category_label
 from nno_dash.ui.page import setup, show_chart
-from nno_dash.viz import charts
+from nno_dash.viz import comparisons, time_series
 
 page = setup(
     "Outreach and crime",
@@ -69,7 +69,7 @@ else:
 for note in study.notes:
     st.caption(f"Note: {note}")
 show_chart(
-    charts.event_study(study.series),
+    time_series.event_study(study.series),
     study.series,
     name="event_study",
     counts=("incidents",),
@@ -105,7 +105,7 @@ dose = evaluation.dose_response(summary)
 association = statistics.rank_association(summary["event_rate"], summary["incident_change_pct"])
 st.markdown(dose.words())
 show_chart(
-    charts.dose_line(dose.points, dose.line),
+    comparisons.dose_line(dose.points, dose.line),
     dose.points.reindex(
         columns=[
             "name",
@@ -128,7 +128,7 @@ st.caption(association.words("outreach per 1,000 residents", "the change in inci
 st.subheader("Perception: trust before and after events, and attendance")
 trust = evaluation.trust_change(page.load(queries.survey_by_event, page.filters))
 show_chart(
-    charts.trust_change(trust),
+    comparisons.trust_change(trust),
     trust,
     name="trust_change",
     counts=("events", "survey_n"),
@@ -136,7 +136,7 @@ show_chart(
 )
 attendance = page.load(queries.attendance_by_month, page.filters)
 show_chart(
-    charts.attendance_trend(attendance),
+    time_series.attendance_trend(attendance),
     attendance,
     name="attendance_by_month",
     counts=("events", "attendance", "survey_n"),

@@ -8,7 +8,7 @@ plotly_js()  # first: the browser loads plotly.js while the imports below run
 
 from nno_dash import queries
 from nno_dash.ui.page import setup, show_chart
-from nno_dash.viz import charts
+from nno_dash.viz import comparisons, theme, time_series
 
 page = setup(
     "Events and attendance",
@@ -25,7 +25,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Events by program")
     show_chart(
-        charts.events_by_program_bar(by_program, "events"),
+        comparisons.events_by_program_bar(by_program, "events"),
         by_program[["program", "events", "events_prev"]],
         name="events_by_program",
         counts=("events", "events_prev"),
@@ -34,7 +34,7 @@ with left:
 with right:
     st.subheader("Attendance by program")
     show_chart(
-        charts.events_by_program_bar(by_program, "attendance"),
+        comparisons.events_by_program_bar(by_program, "attendance"),
         by_program[["program", "attendance", "attendance_prev"]],
         name="attendance_by_program",
         counts=("attendance", "attendance_prev"),
@@ -43,7 +43,7 @@ with right:
 
 st.subheader("Outreach month by month")
 show_chart(
-    charts.monthly_outreach(monthly),
+    time_series.monthly_outreach(monthly),
     monthly,
     name="events_by_month",
     counts=("events", "attendance"),
@@ -52,7 +52,7 @@ show_chart(
 
 st.subheader("Event list")
 st.dataframe(
-    charts.labelled(event_list, "program"),
+    theme.labelled(event_list, "program"),
     hide_index=True,
     width="stretch",
     column_config={

@@ -113,20 +113,6 @@ def queen_neighbours(gx: np.ndarray, gy: np.ndarray) -> dict[int, list[int]]:
     return out
 
 
-def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    """False-discovery-rate adjusted p-values (q-values), Benjamini & Hochberg 1995."""
-    p = np.asarray(p, dtype=float)
-    n = p.size
-    if n == 0:
-        return p
-    order = np.argsort(p)
-    ranked = p[order] * n / np.arange(1, n + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.clip(q, 0, 1)
-    return out
-
-
 def getis_ord(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Add z (Gi* z-score), p (two-sided), q (FDR-adjusted) and spot to a cell table.
 
@@ -149,7 +135,7 @@ def getis_ord(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     gi = G_Local(y, weights, transform="B", star=True, permutations=0)
     z = np.nan_to_num(np.asarray(gi.Zs, dtype=float))
     p = 2 * stats.norm.sf(np.abs(z))
-    q = benjamini_hochberg(p)
+    q = stats.false_discovery_control(p)  # Benjamini-Hochberg
     out["z"], out["p"], out["q"] = z, p, q
     sign = np.sign(z).astype(int)
     level = np.where(q < 0.01, 99, np.where(q < alpha, 95, 0))

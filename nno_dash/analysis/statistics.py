@@ -5,8 +5,8 @@ conditional test: given n1 + n2 events, n1 is binomial with p = t1 / (t1 + t2) u
 change in rate". Its Clopper-Pearson interval for p converts to an interval for the rate
 ratio. Small counts are flagged rather than shown as dramatic percentage swings.
 
-scipy is imported inside the functions that need it: `scipy.stats` costs about half a
-second, and every page imports this module before it draws anything.
+scipy is imported inside the functions that need it: every page imports this module before
+it draws anything, and most never need `scipy.stats`, whose import is slow.
 """
 
 from __future__ import annotations
@@ -84,8 +84,8 @@ def compare_counts(
 
 
 # The exact binomial test and interval from scipy.special, not scipy.stats: the same numbers
-# as stats.binomtest (tests/test_statistics.py checks), without the second of import time that
-# scipy.stats adds to the first page a visitor opens.
+# as stats.binomtest (tests/analysis/test_statistics.py checks), and Home, the first page a
+# visitor opens, needs nothing else from scipy.stats.
 
 
 def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -99,7 +99,10 @@ def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
 
 
 def binomial_test(k: int, n: int, p: float) -> float:
-    """Two-sided exact binomial p-value, summing outcomes no likelier than k (as scipy does)."""
+    """Two-sided exact binomial p-value, summing outcomes no likelier than k (as scipy does).
+
+    Kept by hand: scipy.stats.binomtest's import slows Home's first run (bench/hand_vs_library.py).
+    """
     from scipy import special
 
     def log_pmf(i: int) -> float:

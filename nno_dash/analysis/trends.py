@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from nno_dash.analysis import statistics
-from nno_dash.core.filters import _shift_year
+from nno_dash.core.filters import shift_year
 
 # CompStat comparisons: (label, current window, baseline window).
 COMPARISONS: dict[str, tuple[str, str, str]] = {
@@ -29,9 +29,9 @@ def compstat_windows(end: date) -> dict[str, tuple[date, date]]:
     return {
         "d28": d28,
         "d28_prior": (end - timedelta(days=55), end - timedelta(days=28)),
-        "d28_ly": (_shift_year(d28[0], -1), _shift_year(d28[1], -1)),
+        "d28_ly": (shift_year(d28[0], -1), shift_year(d28[1], -1)),
         "ytd": (date(end.year, 1, 1), end),
-        "ytd_prior": (date(end.year - 1, 1, 1), _shift_year(end, -1)),
+        "ytd_prior": (date(end.year - 1, 1, 1), shift_year(end, -1)),
     }
 
 

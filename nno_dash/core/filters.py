@@ -1,12 +1,14 @@
-"""The shared filter set: one frozen dataclass, its URL form and its plain-English form.
+"""The shared filter set: one frozen dataclass, its URL form and its form in words.
 
 Frozen, so it is a cache key. `params()` is what every query binds; filters never become
-SQL text. An empty tuple means "all" (all areas, all programs, all categories).
+SQL text. An empty tuple means "all" (all areas, all programs, all categories). The words
+come from one algorithm (`describe`) fed a `Wording`: English here, others from
+nno_dash.publish.i18n.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -17,6 +19,7 @@ from nno_dash.core.vocab import (
     PROGRAMS,
     area_kind_label,
     category_label,
+    day_label,
     program_label,
 )
 
@@ -32,7 +35,8 @@ LEGACY_URL_KEYS = {
 }
 
 
-def _shift_year(day: date, years: int) -> date:
+def shift_year(day: date, years: int) -> date:
+    """The same day `years` later (earlier if negative); 29 February becomes the 28th."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -60,7 +64,7 @@ class Filters:
 
     def previous_year(self) -> Filters:
         """The same period a year earlier: the seasonal baseline for any comparison."""
-        return replace(self, start=_shift_year(self.start, -1), end=_shift_year(self.end, -1))
+        return replace(self, start=shift_year(self.start, -1), end=shift_year(self.end, -1))
 
     def with_period(self, start: date, end: date) -> Filters:
         return replace(self, start=start, end=end)
@@ -134,36 +138,90 @@ class Filters:
     # words ----------------------------------------------------------------------------
     def describe(self, area_names: Mapping[str, str] | None = None) -> str:
         """The filters in words, for chart subtitles and exports."""
-        area_names = area_names or {}
-        period = f"{self.start:%-d %b %Y} to {self.end:%-d %b %Y}"
-        kind = area_kind_label(self.area_kind).lower()
-        if self.area_ids:
-            names = [area_names.get(a, a.split(":", 1)[-1]) for a in self.area_ids]
-            areas = _list_words(names, f"{len(names)} {kind}s")
-        else:
-            areas = "all areas"
-        cats = (
-            _list_words(
-                [category_label(c) for c in self.categories],
-                f"{len(self.categories)} offence categories",
-            )
-            if self.categories
-            else "all offences"
-        )
-        progs = (
-            _list_words([program_label(p) for p in self.programs], f"{len(self.programs)} programs")
-            if self.programs
-            else "all outreach programs"
-        )
-        return f"{period} · {areas} · {cats} · {progs}"
+        return describe(self, area_names, ENGLISH)
 
 
-def _list_words(items: list[str], summary: str, most: int = 3) -> str:
-    if len(items) > most:
-        return summary
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+@dataclass(frozen=True)
+class Wording:
+    """The words for filters in one language: phrases (str.format templates, the keys of
+    PHRASES) and a label for each kind of code."""
+
+    phrases: Mapping[str, str]
+    day: Callable[[date], str]
+    area_kind: Callable[[str], str]  # as in running text: "police district"
+    category: Callable[[str], str]
+    program: Callable[[str], str]
+
+    def text(self, key: str, **values: object) -> str:
+        return self.phrases[key].format(**values)
+
+
+PHRASES: dict[str, str] = {
+    "period": "{start} to {end}",
+    "all_areas": "all areas",
+    "all_offences": "all offences",
+    "all_programs": "all outreach programs",
+    "n_areas": "{n} {kind}s",
+    "n_categories": "{n} offence categories",
+    "n_programs": "{n} programs",
+    "and": "and",
+}
+
+ENGLISH = Wording(
+    phrases=PHRASES,
+    day=day_label,
+    area_kind=lambda kind: area_kind_label(kind).lower(),
+    category=category_label,
+    program=program_label,
+)
+
+
+def describe(
+    filters: Filters, area_names: Mapping[str, str] | None = None, wording: Wording = ENGLISH
+) -> str:
+    """The period, areas, offences and programs in words, joined by " · "."""
+    period = wording.text("period", start=wording.day(filters.start), end=wording.day(filters.end))
+    return " · ".join([period, *describe_scope(filters, area_names, wording)])
+
+
+def describe_scope(
+    filters: Filters, area_names: Mapping[str, str] | None = None, wording: Wording = ENGLISH
+) -> list[str]:
+    """Areas, offences and programs in words (no period): for templates with their own."""
+    area_names = area_names or {}
+
+    def chosen(codes: Sequence[str], names: list[str], summary: str, everything: str) -> str:
+        """Up to three names joined, more summed up, none: everything."""
+        if not codes:
+            return wording.text(everything)
+        if len(names) > 3:
+            return summary
+        if len(names) <= 1:
+            return "".join(names)
+        return ", ".join(names[:-1]) + f" {wording.text('and')} " + names[-1]
+
+    areas = [area_names.get(a, a.split(":", 1)[-1]) for a in filters.area_ids]
+    kind = wording.area_kind(filters.area_kind)
+    return [
+        chosen(
+            filters.area_ids,
+            areas,
+            wording.text("n_areas", n=len(areas), kind=kind),
+            "all_areas",
+        ),
+        chosen(
+            filters.categories,
+            [wording.category(c) for c in filters.categories],
+            wording.text("n_categories", n=len(filters.categories)),
+            "all_offences",
+        ),
+        chosen(
+            filters.programs,
+            [wording.program(p) for p in filters.programs],
+            wording.text("n_programs", n=len(filters.programs)),
+            "all_programs",
+        ),
+    ]
 
 
 def default_period(latest: date, days: int = 365) -> tuple[date, date]:

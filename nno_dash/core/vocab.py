@@ -1,10 +1,15 @@
-"""The product's fixed vocabulary: area kinds, outreach programs and offence categories.
+"""The product's fixed vocabulary: area kinds, outreach programs, offence categories, the
+columns' names and the months, in English.
 
 Stored values are snake_case codes; the human labels live here, in one place, so charts,
-filters and exports all say the same thing.
+filters and exports all say the same thing (nno_dash.publish.i18n holds only translations,
+keyed by the same codes). The offence_categories table is filled from CATEGORIES.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
 
 AREA_KINDS: dict[str, str] = {
     "neighbourhood": "Neighbourhood",
@@ -67,3 +72,47 @@ def program_label(program: str) -> str:
 
 def area_kind_label(kind: str) -> str:
     return AREA_KINDS.get(kind, kind.replace("_", " ").capitalize())
+
+
+# Code -> label, per coded column (the same code can mean different things: "other").
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "program": PROGRAMS,
+    "crime_class": CRIME_CLASSES,
+    "category": {code: label for code, (label, *_rest) in CATEGORIES.items()},
+    "kind": AREA_KINDS,
+}
+
+# Result columns' names on axes, legends, hover text and exports.
+COLUMN_LABELS: dict[str, str] = {
+    "month": "Month",
+    "period": "Period",
+    "incidents": "Incidents",
+    "incidents_prev": "Same period a year earlier",
+    "events": "Outreach events",
+    "attendance": "Attendance",
+    "program": "Program",
+    "crime_class": "Offence class",
+    "category": "Offence category",
+    "label": "Offence category",
+    "name": "Area",
+    "population": "Residents",
+    "incident_rate": "Incidents per 1,000 residents",
+    "incident_rate_prev": "Incidents per 1,000, a year earlier",
+    "event_rate": "Outreach events per 1,000 residents",
+    "attendance_rate": "Attendance per 1,000 residents",
+    "incident_change_pct": "Change in incidents vs a year earlier (%)",
+    "days_since_event": "Days since last event",
+    "last_event_on": "Last event",
+    "year": "Year",
+    "month_of_year": "Month of year",
+    "headcount": "Attendance",
+    "trust_before": "Trust before (1–5)",
+    "trust_after": "Trust after (1–5)",
+}
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_label(day: date, months: Sequence[str] = MONTHS) -> str:
+    """A date in words, "31 Oct 2026"; another language passes its own month names."""
+    return f"{day.day} {months[day.month - 1]} {day.year}"

@@ -34,7 +34,7 @@ import plotly.graph_objects as go
 
 from nno_dash.publish import privacy
 from nno_dash.publish.branding import Branding
-from nno_dash.viz import charts
+from nno_dash.viz import theme
 
 # name -> (width, height, what it is for)
 SIZES: dict[str, tuple[int, int, str]] = {
@@ -335,7 +335,7 @@ def publishable(
             "yanchor": "top",
             "align": "left",
             "text": "<br>".join(f"<b>{line}</b>" for line in title_lines),
-            "font": {"size": title_px, "color": brand.primary_colour, "family": charts.FONT},
+            "font": {"size": title_px, "color": brand.primary_colour, "family": theme.FONT},
         },
         {
             **text_common,
@@ -344,7 +344,7 @@ def publishable(
             "yanchor": "top",
             "align": "left",
             "text": "<br>".join(sub_lines),
-            "font": {"size": sub_px, "color": charts.TEXT_COLOUR, "family": charts.FONT},
+            "font": {"size": sub_px, "color": theme.TEXT_COLOUR, "family": theme.FONT},
         },
         {
             **text_common,
@@ -353,7 +353,7 @@ def publishable(
             "yanchor": "top",
             "align": "left",
             "text": "<br>".join(foot_lines),
-            "font": {"size": small_px, "color": "#3e4c59", "family": charts.FONT},
+            "font": {"size": small_px, "color": "#3e4c59", "family": theme.FONT},
         },
     ]
     shapes = [dict(sh) for sh in layout.get("shapes", [])]
@@ -390,7 +390,7 @@ def publishable(
             }
         )
     legend = dict(layout.get("legend") or {})
-    legend.update(font={"size": body_px, "family": charts.FONT, "color": charts.TEXT_COLOUR})
+    legend.update(font={"size": body_px, "family": theme.FONT, "color": theme.TEXT_COLOUR})
     if map_legend_below:
         legend.update(
             xref="container",
@@ -442,7 +442,7 @@ def publishable(
         template=layout.get("template") or "plotly_white",
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
-        font={"family": charts.FONT, "size": body_px, "color": charts.TEXT_COLOUR},
+        font={"family": theme.FONT, "size": body_px, "color": theme.TEXT_COLOUR},
         margin={"l": margin_l, "r": margin_r, "t": margin_t, "b": margin_b, "pad": 0},
         showlegend=show_legend,
         legend=legend,

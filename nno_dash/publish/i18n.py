@@ -1,6 +1,10 @@
 """Labels for exported charts in English and Spanish: titles, axes, programs, categories,
 the filters in words, the source line and the data date.
 
+English labels of codes and columns, and the filters' English phrases, come from
+nno_dash.core (vocab, filters); this module holds the Spanish for them, keyed by the same
+codes, and falls back to the English for a code it does not know.
+
 Many agencies this serves publish in both languages. The app's screens stay in English;
 what a PIO downloads from the Press kit follows the language switch. Numbers keep the
 US style (1,234.5) in both, as US Spanish-language media print them.
@@ -11,17 +15,47 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from nno_dash.core.filters import Filters
-from nno_dash.core.vocab import AREA_KINDS, CATEGORIES, CRIME_CLASSES, PROGRAMS
+from nno_dash.core import filters as core_filters
+from nno_dash.core.filters import Filters, Wording
+from nno_dash.core.vocab import (
+    COLUMN_LABELS,
+    MONTHS,
+    area_kind_label,
+    category_label,
+    day_label,
+    program_label,
+)
+from nno_dash.core.vocab import CRIME_CLASSES as CRIME_CLASSES_EN
 
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 
-MONTHS = {
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-    "es": ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"],
+MONTHS_ES = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
+
+# Spanish for the columns' labels whose English (vocab.COLUMN_LABELS) exports use as it is.
+COLUMN_LABELS_ES: dict[str, str] = {
+    "attendance": "Asistencia",
+    "year": "Año",
+    "month": "Mes",
+    "program": "Programa",
+    "incidents": "Incidentes",
+    "crime_class": "Tipo de delito",
+    "population": "Residentes",
+    "incident_rate": "Incidentes por cada 1,000 residentes",
 }
 
-# key -> (English, Spanish)
+# Spanish for the filters' phrases (English: core.filters.PHRASES).
+PHRASES_ES: dict[str, str] = {
+    "period": "del {start} al {end}",
+    "all_areas": "todas las zonas",
+    "all_offences": "todos los delitos",
+    "all_programs": "todos los programas de acercamiento",
+    "n_areas": "{n} zonas ({kind})",
+    "n_categories": "{n} categorías de delito",
+    "n_programs": "{n} programas",
+    "and": "y",
+}
+
+# key -> (English, Spanish): the exports' own texts, then the columns' and filters' ones.
 TEXT: dict[str, tuple[str, str]] = {
     # template titles
     "nno_title": ("National Night Out by the numbers", "National Night Out en cifras"),
@@ -33,23 +67,15 @@ TEXT: dict[str, tuple[str, str]] = {
         "Community outreach this year, by program",
         "Acercamiento comunitario este año, por programa",
     ),
-    "trend_title": ("Reported crime month by month", "Delitos denunciados mes a mes"),
     "map_title": (
         "Incidents per 1,000 residents by {kind}",
         "Incidentes por cada 1,000 residentes, por {kind}",
     ),
+    "trend_title": ("Reported crime month by month", "Delitos denunciados mes a mes"),
     # measures and axes
     "events": ("Events", "Eventos"),
-    "attendance": ("Attendance", "Asistencia"),
     "areas_reached": ("Neighbourhoods reached", "Vecindarios alcanzados"),
-    "year": ("Year", "Año"),
-    "month": ("Month", "Mes"),
-    "program": ("Program", "Programa"),
-    "incidents": ("Incidents", "Incidentes"),
-    "crime_class": ("Offence class", "Tipo de delito"),
     "area": ("Area", "Zona"),
-    "population": ("Residents", "Residentes"),
-    "incident_rate": ("Incidents per 1,000 residents", "Incidentes por cada 1,000 residentes"),
     "this_period": ("This year to date", "Este año hasta la fecha"),
     "this_period_plain": ("This period", "Este periodo"),
     "attendees": ("attendees", "asistentes"),
@@ -69,15 +95,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "withheld": ("withheld", "reservado"),
     "no_data": ("No data for these filters", "No hay datos para estos filtros"),
-    # the filters in words
-    "period": ("{start} to {end}", "del {start} al {end}"),
-    "all_areas": ("all areas", "todas las zonas"),
-    "all_offences": ("all offences", "todos los delitos"),
-    "all_programs": ("all outreach programs", "todos los programas de acercamiento"),
-    "n_areas": ("{n} {kind}s", "{n} zonas ({kind})"),
-    "n_categories": ("{n} offence categories", "{n} categorías de delito"),
-    "n_programs": ("{n} programs", "{n} programas"),
-    "and": ("and", "y"),
+    **{key: (COLUMN_LABELS[key], es) for key, es in COLUMN_LABELS_ES.items()},
+    **{key: (core_filters.PHRASES[key], es) for key, es in PHRASES_ES.items()},
 }
 
 PROGRAMS_ES: dict[str, str] = {
@@ -133,88 +152,67 @@ def t(key: str, lang: str = "en", **values: object) -> str:
 
 
 def program(code: str, lang: str = "en") -> str:
-    table = PROGRAMS_ES if check(lang) == "es" else PROGRAMS
-    return table.get(code, code.replace("_", " ").capitalize())
+    if check(lang) == "es" and code in PROGRAMS_ES:
+        return PROGRAMS_ES[code]
+    return program_label(code)
 
 
 def crime_class(code: str, lang: str = "en") -> str:
-    table = CRIME_CLASSES_ES if check(lang) == "es" else CRIME_CLASSES
+    table = CRIME_CLASSES_ES if check(lang) == "es" else CRIME_CLASSES_EN
     return table.get(code, code.replace("_", " ").capitalize())
 
 
 def category(code: str, lang: str = "en") -> str:
-    if check(lang) == "es":
-        return CATEGORIES_ES.get(code, code.replace("_", " ").capitalize())
-    return CATEGORIES.get(code, (code.replace("_", " ").capitalize(),))[0]
+    if check(lang) == "es" and code in CATEGORIES_ES:
+        return CATEGORIES_ES[code]
+    return category_label(code)
 
 
 def area_kind(kind: str, lang: str = "en") -> str:
     """The kind of area in running text: "police district", "distrito policial"."""
-    if check(lang) == "es":
-        return AREA_KINDS_ES.get(kind, kind.replace("_", " "))
-    return AREA_KINDS.get(kind, kind.replace("_", " ")).lower()
+    if check(lang) == "es" and kind in AREA_KINDS_ES:
+        return AREA_KINDS_ES[kind]
+    return area_kind_label(kind).lower()
 
 
 def day(d: date | str | None, lang: str = "en") -> str:
     """A date in words: "31 Oct 2026", "31 oct 2026"."""
     if d is None or d == "":
-        return "–" if lang == "en" else "–"
+        return "–"
     if isinstance(d, str):
         d = date.fromisoformat(d[:10])
-    return f"{d.day} {MONTHS[check(lang)][d.month - 1]} {d.year}"
+    return day_label(d, MONTHS_ES if check(lang) == "es" else MONTHS)
 
 
 def month(d: date, lang: str = "en") -> str:
-    return f"{MONTHS[check(lang)][d.month - 1]} {d.year}"
+    return f"{(MONTHS_ES if check(lang) == 'es' else MONTHS)[d.month - 1]} {d.year}"
 
 
-def _list_words(items: list[str], summary: str, lang: str, most: int = 3) -> str:
-    if len(items) > most:
-        return summary
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {t('and', lang)} " + items[-1]
+def wording(lang: str) -> Wording:
+    """The filters' words in `lang`, for core.filters' one describe algorithm."""
+    if check(lang) == "en":
+        return core_filters.ENGLISH
+    return Wording(
+        phrases=PHRASES_ES,
+        day=lambda d: day(d, lang),
+        area_kind=lambda kind: area_kind(kind, lang),
+        category=lambda code: category(code, lang),
+        program=lambda code: program(code, lang),
+    )
 
 
 def describe(
     filters: Filters, area_names: Mapping[str, str] | None = None, lang: str = "en"
 ) -> str:
-    """The filters in words, like Filters.describe, in either language."""
-    area_names = area_names or {}
-    period = t("period", lang, start=day(filters.start, lang), end=day(filters.end, lang))
-    return " · ".join([period, *describe_scope(filters, area_names, lang)])
+    """The filters in words, as Filters.describe, in either language."""
+    return core_filters.describe(filters, area_names, wording(lang))
 
 
 def describe_scope(
     filters: Filters, area_names: Mapping[str, str] | None = None, lang: str = "en"
 ) -> list[str]:
     """Areas, offences and programs in words (no period): for templates with their own."""
-    area_names = area_names or {}
-    kind = area_kind(filters.area_kind, lang)
-    if filters.area_ids:
-        names = [area_names.get(a, a.split(":", 1)[-1]) for a in filters.area_ids]
-        areas = _list_words(names, t("n_areas", lang, n=len(names), kind=kind), lang)
-    else:
-        areas = t("all_areas", lang)
-    cats = (
-        _list_words(
-            [category(c, lang) for c in filters.categories],
-            t("n_categories", lang, n=len(filters.categories)),
-            lang,
-        )
-        if filters.categories
-        else t("all_offences", lang)
-    )
-    progs = (
-        _list_words(
-            [program(p, lang) for p in filters.programs],
-            t("n_programs", lang, n=len(filters.programs)),
-            lang,
-        )
-        if filters.programs
-        else t("all_programs", lang)
-    )
-    return [areas, cats, progs]
+    return core_filters.describe_scope(filters, area_names, wording(lang))
 
 
 def source_line(agency: str, as_of: date | str | None, lang: str = "en", source: str = "") -> str:

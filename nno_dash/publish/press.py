@@ -33,7 +33,7 @@ from nno_dash.publish import i18n, privacy
 from nno_dash.publish.branding import Branding
 from nno_dash.publish.export import Caption, Exportable
 from nno_dash.queries import AREA_SELECTED, CATEGORY_SELECTED, Con, _df, area_column
-from nno_dash.viz import charts, maps
+from nno_dash.viz import maps, theme
 
 NNO = "national_night_out"
 NNO_YEARS = 5
@@ -197,7 +197,7 @@ def _bar_text(values: pd.Series, published: pd.Series) -> list[str]:
 
 
 def _style(fig: go.Figure) -> go.Figure:
-    charts.style(fig)
+    theme.style(fig)
     fig.update_layout(bargap=0.25)
     return fig
 
@@ -422,7 +422,7 @@ def district_map(
         hover={"incident_rate": ":,.1f"},
     )
     # the box area_map fitted the map to, so the export can refit it to its plot area
-    fig.update_layout(meta={"map_fit": [maps._map_width(width), height - 20]})
+    fig.update_layout(meta={"map_fit": [maps.map_width(width), height - 20]})
     no_data = "Sin datos o <{n}" if lang == "es" else "No data or under {n} incidents"
     selected = "Zona elegida" if lang == "es" else "Chosen area"
     for trace in fig.data:

@@ -37,7 +37,7 @@ from nno_dash.ingest.uploads import (
 )
 from nno_dash.store import db
 from nno_dash.ui import data
-from nno_dash.viz import charts
+from nno_dash.viz import theme
 
 KIND_LABELS = {
     "incidents": "Incidents (crime records)",
@@ -450,7 +450,7 @@ def show_holdings(tables: pd.DataFrame, areas: pd.DataFrame) -> None:
         st.subheader("Areas by kind")
         # a kind with no population loaded has no residents to sum: a dash, not "None"
         st.dataframe(
-            charts.labelled(areas, "kind"),
+            theme.labelled(areas, "kind"),
             hide_index=True,
             width="stretch",
             column_config=AREA_KIND_COLUMNS,

@@ -23,7 +23,7 @@ from nno_dash.core.filters import Filters
 from nno_dash.publish import privacy
 from nno_dash.ui import data, presentation, state
 from nno_dash.ui.page import Page, show_chart
-from nno_dash.viz import charts, maps
+from nno_dash.viz import comparisons, maps, time_series
 
 MAP_KINDS = {
     "bivariate": "Crime × outreach",
@@ -190,7 +190,10 @@ def draw_map(page: Page, kind: str, summary: pd.DataFrame, events: pd.DataFrame 
     common = {"events": events, "map_style": page.settings.map_style, "height": height}
     if kind == "hotspots":
         cells = hotspot_cells(page)
-        fig = maps.hotspot_map(cells, page.areas(), width_px=width, **common)
+        features = data.display_features(page.settings.db_path, page.filters.area_kind, width)
+        fig = maps.hotspot_map(
+            cells, page.areas(), width_px=width, area_features=features, **common
+        )
         frame = pd.DataFrame(cells.drop(columns="geometry"))[
             ["cell_id", "incidents", "z", "p", "q", "spot"]
         ]
@@ -207,6 +210,9 @@ def draw_map(page: Page, kind: str, summary: pd.DataFrame, events: pd.DataFrame 
             summary,
             value,
             width_px=width,
+            area_features=data.display_features(
+                page.settings.db_path, page.filters.area_kind, width
+            ),
             hover=HOVER,
             area_classes=area_classes,
             highlight=page.filters.area_ids,
@@ -267,7 +273,7 @@ def _show_map(page: Page, fig, frame: pd.DataFrame, counts: tuple[str, ...]) -> 
         on_select=_on_map_click,
         selection_mode="points",
         config={"scrollZoom": True, "displayModeBar": False},
-        theme=None,  # the house style (charts.style), so legends match at any size
+        theme=None,  # the house style (theme.style), so legends match at any size
     )
 
 
@@ -336,7 +342,7 @@ def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
         st.markdown("**Incidents per month, this period and the year before**")
         _chart(
             page,
-            presentation.enlarge(charts.incident_trend(series), page.present),
+            presentation.enlarge(time_series.incident_trend(series), page.present),
             series,
             name="profile_incidents",
             counts=("incidents",),
@@ -346,7 +352,7 @@ def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
         st.markdown("**Outreach events per month**")
         _chart(
             page,
-            presentation.enlarge(charts.monthly_outreach(by_month), page.present),
+            presentation.enlarge(time_series.monthly_outreach(by_month), page.present),
             by_month,
             name="profile_outreach",
             counts=("events", "attendance"),
@@ -356,7 +362,7 @@ def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
         st.markdown("**Trust scores before and after events, by program**")
         _chart(
             page,
-            charts.trust_scores(trust),
+            comparisons.trust_scores(trust),
             trust,
             name="profile_trust",
             counts=("events", "survey_n"),

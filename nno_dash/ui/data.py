@@ -27,6 +27,7 @@ from nno_dash.core.settings import Settings
 from nno_dash.geo import areas as geo
 from nno_dash.queries import parallel
 from nno_dash.store import db
+from nno_dash.viz import maps
 
 
 class OpenFiles:
@@ -182,3 +183,17 @@ def display_areas(path: Path, kind: str) -> gpd.GeoDataFrame:
     """Simplified boundaries of one kind, loaded once per data version (do not mutate)."""
     con, version = connection(path)
     return _display_areas(kind, version, con)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _display_features(
+    kind: str, version: str, width_px: int, _areas: gpd.GeoDataFrame
+) -> dict[str, dict]:
+    return maps.display_features(_areas, width_px)
+
+
+def display_features(path: Path, kind: str, width_px: int) -> dict[str, dict]:
+    """display_areas' GeoJSON features simplified for a map `width_px` wide, once per data
+    version (do not mutate)."""
+    _, version = connection(path)
+    return _display_features(kind, version, width_px, display_areas(path, kind))

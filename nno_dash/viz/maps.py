@@ -7,14 +7,13 @@ which are public.
 
 Size matters on a slow council-chamber connection: boundaries are simplified to about
 half a pixel at the map's opening zoom, rounded to ~1 m, sent once (each class is one
-trace carrying only its own areas), and the simplified shapes are memoised per set of
-areas and tolerance.
+trace carrying only its own areas). The simplified shapes (`features`) are the caller's
+to compute and pass in; the UI caches them per kind of area, data version and width.
 """
 
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 
 import geopandas as gpd
@@ -24,15 +23,14 @@ import plotly.graph_objects as go
 import shapely
 
 from nno_dash.analysis import classes
-from nno_dash.core.vocab import PROGRAMS
+from nno_dash.core.vocab import COLUMN_LABELS, PROGRAMS
 from nno_dash.geo import areas as geo
-from nno_dash.viz import charts
+from nno_dash.viz import theme
 
-# Kept for callers that want a continuous scale; the area maps here are classed.
-SEQUENTIAL = "YlGnBu"
 OUTLINE = "#4d4d4d"
 HIGHLIGHT = "#000000"
 COORD_DECIMALS = 5  # ~1 m: finer than any screen shows
+DEFAULT_WIDTH_PX = 900
 NARROW_PX = 600  # below this width (a phone) legends go under the map, not beside it
 LEGEND_ROW_PX = 24  # one row of a legend under the map
 
@@ -46,8 +44,6 @@ VALUE_STYLE: dict[str, tuple[tuple[str, ...], int]] = {
 
 # Geometry for display -----------------------------------------------------------------
 
-_FEATURES: dict[tuple[int, float], dict[str, dict]] = {}
-
 
 def display_tolerance(areas: gpd.GeoDataFrame, width_px: int) -> float:
     """Half a pixel at the opening zoom, in degrees, floored so tiny areas keep a shape."""
@@ -58,30 +54,18 @@ def display_tolerance(areas: gpd.GeoDataFrame, width_px: int) -> float:
 
 
 def features(areas: gpd.GeoDataFrame, tolerance: float) -> dict[str, dict]:
-    """area_id -> GeoJSON feature, simplified to `tolerance` degrees and rounded to ~1 m.
-
-    Memoised per GeoDataFrame object (the UI caches one per kind and data version) and
-    tolerance, and forgotten when that frame is.
-    """
-    key = (id(areas), round(tolerance, 7))
-    hit = _FEATURES.get(key)
-    if hit is not None:
-        return hit
+    """area_id -> GeoJSON feature, simplified to `tolerance` degrees and rounded to ~1 m."""
     geoms = shapely.simplify(areas.geometry.values, tolerance, preserve_topology=True)
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
-    out = {
+    return {
         area_id: {"type": "Feature", "id": area_id, "properties": {}, "geometry": json.loads(gj)}
         for area_id, gj in zip(areas["area_id"], shapely.to_geojson(geoms), strict=True)
     }
-    if not any(k[0] == id(areas) for k in _FEATURES):
-        weakref.finalize(areas, _forget, id(areas))
-    _FEATURES[key] = out
-    return out
 
 
-def _forget(frame_id: int) -> None:
-    for key in [k for k in _FEATURES if k[0] == frame_id]:
-        _FEATURES.pop(key, None)
+def display_features(areas: gpd.GeoDataFrame, width_px: int) -> dict[str, dict]:
+    """The areas' features for a map `width_px` wide: what area_map draws when not given them."""
+    return features(areas, display_tolerance(areas, width_px))
 
 
 def _collection(feats: Mapping[str, dict], ids: Iterable[str]) -> dict:
@@ -106,7 +90,7 @@ def hover_text(frame: pd.DataFrame, hover: Mapping[str, str]) -> list[str]:
     for _, row in frame.iterrows():
         lines = [f"<b>{row.get('name', row['area_id'])}</b>"]
         lines += [
-            f"{charts.LABELS.get(col, col)}: {_format(row[col], spec)}"
+            f"{COLUMN_LABELS.get(col, col)}: {_format(row[col], spec)}"
             for col, spec in hover.items()
             if col in frame
         ]
@@ -133,7 +117,8 @@ def area_map(
     events: pd.DataFrame | None = None,
     map_style: str = "white-bg",
     height: int = 560,
-    width_px: int = 900,
+    width_px: int = DEFAULT_WIDTH_PX,
+    area_features: Mapping[str, dict] | None = None,
     hover: dict[str, str] | None = None,
     area_classes: classes.Classes | None = None,
     method: str = "quantile",
@@ -147,10 +132,11 @@ def area_map(
     `highlight` outlines those areas and opens the map on them. Clicking an area selects
     it: the point carries `location` = area_id. `class_legend=False` when the page draws
     its own key (the bivariate grid). `height` is the map's own height; legends under it
-    on a narrow screen add to the figure's.
+    on a narrow screen add to the figure's. `area_features`: `display_features(areas,
+    width_px)`, which the UI caches; worked out here when not given.
     """
     if areas.empty:
-        return charts.empty_figure("No boundaries loaded for this kind of area")
+        return theme.empty_figure("No boundaries loaded for this kind of area")
     data = areas[["area_id", "name"]].merge(
         frame.drop(columns=["name"], errors="ignore"), on="area_id", how="left"
     )
@@ -161,7 +147,7 @@ def area_map(
     )
     hover = hover or {value: ":,.1f", "population": ":,"}
     data["hover"] = hover_text(data, {"class": "", **hover} if is_labels else hover)
-    feats = features(areas, display_tolerance(areas, width_px))
+    feats = display_features(areas, width_px) if area_features is None else area_features
 
     traces = []
     colour_of = area_classes.colour_map()
@@ -201,16 +187,16 @@ def area_map(
     if events is not None:
         traces += event_marker_traces(events)
     view_of = areas[areas["area_id"].isin(chosen)] if chosen else areas
-    map_width = _map_width(width_px)
-    centre, zoom = geo.bounds_view(view_of, map_width, height - 20)
+    fit_width = map_width(width_px)
+    centre, zoom = geo.bounds_view(view_of, fit_width, height - 20)
     if chosen:
-        zoom = min(zoom, geo.bounds_view(areas, map_width, height - 20)[1] + 1.5)
+        zoom = min(zoom, geo.bounds_view(areas, fit_width, height - 20)[1] + 1.5)
     return _map_figure(
         traces,
         {"map": {"style": map_style, "center": centre, "zoom": zoom}, "clickmode": "event+select"},
         width_px,
         height,
-        legend_title or charts.LABELS.get(value, value),
+        legend_title or COLUMN_LABELS.get(value, value),
     )
 
 
@@ -239,14 +225,14 @@ def _map_figure(
     return go.Figure(
         data=traces,
         layout={
-            **charts.HOUSE_LAYOUT,
+            **theme.HOUSE_LAYOUT,
             **layout,
             **_legends(traces, width_px, height, classes_title),
         },
     )
 
 
-def _map_width(width_px: int) -> int:
+def map_width(width_px: int) -> int:
     """The map's own width: the legends take about 260 px beside it on a wide screen."""
     return width_px if width_px < NARROW_PX else width_px - 260
 
@@ -259,7 +245,7 @@ def _legends(traces: list[dict], width_px: int, height: int, classes_title: str)
     programs = [t for t in entries if t.get("legendgroup") == "events"]
     has_classes = len(entries) > len(programs)
     # fonts set here, not left to a theme, so both legends read alike on every page
-    font = {"family": charts.FONT, "size": 14, "color": charts.TEXT_COLOUR}
+    font = {"family": theme.FONT, "size": 14, "color": theme.TEXT_COLOUR}
     common = {
         "itemclick": False,
         "itemdoubleclick": False,
@@ -315,7 +301,7 @@ def event_marker_traces(events: pd.DataFrame) -> list[dict]:
     program_of = located["program"].to_numpy(object)
     title = located["title"].to_numpy(object)
     traces = []
-    for program, colour in zip(PROGRAMS, charts.PALETTE, strict=True):
+    for program, colour in zip(PROGRAMS, theme.PALETTE, strict=True):
         mask = program_of == program
         if not mask.any():
             continue
@@ -375,7 +361,7 @@ def bivariate_legend(frame: pd.DataFrame, font_size: int = 14) -> go.Figure:
                 showarrow=False,
                 font={
                     "size": font_size + 2,
-                    "color": "#ffffff" if ci + oi >= 3 and ci >= 1 else charts.TEXT_COLOUR,
+                    "color": "#ffffff" if ci + oi >= 3 and ci >= 1 else theme.TEXT_COLOUR,
                 },
             )
     fig.add_scatter(
@@ -401,7 +387,7 @@ def bivariate_legend(frame: pd.DataFrame, font_size: int = 14) -> go.Figure:
     fig.update_yaxes(title="Crime per 1,000 →", scaleanchor="x", **axis)
     side = 230 + 8 * font_size
     fig.update_layout(height=side, width=side, showlegend=False)
-    charts.style(fig)
+    theme.style(fig)
     fig.update_layout(
         font={"size": font_size},
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -428,15 +414,16 @@ def hotspot_map(
     events: pd.DataFrame | None = None,
     map_style: str = "white-bg",
     height: int = 560,
-    width_px: int = 900,
+    width_px: int = DEFAULT_WIDTH_PX,
+    area_features: Mapping[str, dict] | None = None,
 ) -> go.Figure:
     """Grid cells coloured by Gi* class (hot, cold, not significant), area outlines on top.
 
     Cells with no incidents that are not significant are left out: they carry nothing and
-    cost bytes.
+    cost bytes. `area_features` as for area_map.
     """
     if cells.empty or areas.empty:
-        return charts.empty_figure("No incidents with a location for these filters")
+        return theme.empty_figure("No incidents with a location for these filters")
     shown = cells[(cells["incidents"] > 0) | (cells["spot"] != "Not significant")]
     cell_geoms = shapely.transform(shown.geometry.values, lambda xy: np.round(xy, COORD_DECIMALS))
     cell_feats = {
@@ -466,7 +453,7 @@ def hotspot_map(
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
-    feats = features(areas, display_tolerance(areas, width_px))
+    feats = display_features(areas, width_px) if area_features is None else area_features
     traces.append(
         _filled(
             feats,
@@ -481,7 +468,7 @@ def hotspot_map(
     )
     if events is not None:
         traces += event_marker_traces(events)
-    centre, zoom = geo.bounds_view(cells, _map_width(width_px), height - 20)
+    centre, zoom = geo.bounds_view(cells, map_width(width_px), height - 20)
     return _map_figure(
         traces,
         {"map": {"style": map_style, "center": centre, "zoom": zoom}},

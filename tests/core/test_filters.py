@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from nno_dash.core.filters import Filters, default_period
+from nno_dash.core.filters import PHRASES, Filters, Wording, default_period, describe, shift_year
 
 START, END = date(2025, 11, 1), date(2026, 10, 31)
 
@@ -105,3 +105,24 @@ def test_invalid_filters_are_refused():
 
 def test_default_period_is_the_last_twelve_months():
     assert default_period(date(2026, 10, 31)) == (date(2025, 11, 1), date(2026, 10, 31))
+
+
+def test_shift_year_keeps_the_day_and_turns_29_february_into_the_28th():
+    assert shift_year(date(2024, 3, 15), -1) == date(2023, 3, 15)
+    assert shift_year(date(2024, 2, 29), -1) == date(2023, 2, 28)
+    assert shift_year(date(2023, 2, 28), 1) == date(2024, 2, 28)
+
+
+def test_describe_takes_its_words_from_a_wording():
+    f = Filters(START, END, "beat", area_ids=("beat:1", "beat:2"), programs=("job_fair",))
+    shouting = Wording(
+        phrases={**PHRASES, "and": "AND", "all_offences": "ALL OFFENCES"},
+        day=lambda d: d.isoformat(),
+        area_kind=str.upper,
+        category=str.upper,
+        program=str.upper,
+    )
+    assert describe(f, None, shouting) == (
+        "2025-11-01 to 2026-10-31 · 1 AND 2 · ALL OFFENCES · JOB_FAIR"
+    )
+    assert describe(f) == f.describe()

@@ -17,7 +17,7 @@ from nno_dash import queries
 from nno_dash.core.filters import Filters, default_period
 from nno_dash.geo.areas import load_areas
 from nno_dash.publish import branding, export, press, privacy
-from nno_dash.viz import charts
+from nno_dash.viz import comparisons, theme
 
 TEMPLATES = ("nno", "outreach", "trend", "map")
 
@@ -201,7 +201,7 @@ def test_press_pack_has_every_chart_its_numbers_and_the_definitions(con, info, f
 
 def test_branding_file_sets_colours_and_logo(tmp_path, con, info, filters, out):
     logo = tmp_path / "logo.png"
-    logo.write_bytes(export.RENDERER.render(charts.empty_figure("LOGO"), "png", 300, 100))
+    logo.write_bytes(export.RENDERER.render(theme.empty_figure("LOGO"), "png", 300, 100))
     toml = tmp_path / "branding.toml"
     toml.write_text(
         'agency_name = "Springfield PD"\nprimary_colour = "#0B3D91"\nlogo = "logo.png"\n'
@@ -232,7 +232,7 @@ def test_a_page_chart_exported_blanks_its_small_counts(out):
             "events_prev": [0, 9, 38],
         }
     )
-    fig = charts.events_by_program_bar(frame, "events")
+    fig = comparisons.events_by_program_bar(frame, "events")
     safe = privacy.protect(frame, ("events", "events_prev"))
     item = export.Exportable("page_chart", fig, safe, export.Caption("T", "S", "Src"))
     values = [v for t in item.safe_figure().to_dict()["data"] for v in t["x"]]

@@ -28,7 +28,7 @@ from nno_dash.geo import areas as geo
 from nno_dash.publish import export, press, privacy
 from nno_dash.publish.branding import Branding
 from nno_dash.store import db
-from nno_dash.viz import charts
+from nno_dash.viz import comparisons, time_series
 
 
 def test_small_counts_become_less_than_threshold_and_zero_stays_zero():
@@ -316,10 +316,14 @@ def every_export(con, filters, threshold):
     by_program = queries.events_by_program(con, filters)
     seasonal = queries.seasonal_profile(con, filters)
     for fig, frame, counts in (
-        (charts.incident_trend(series), series, ("incidents",)),
-        (charts.category_comparison(by_category), by_category, ("incidents", "incidents_prev")),
-        (charts.events_by_program_bar(by_program), by_program, ("events", "events_prev")),
-        (charts.seasonal_heatmap(seasonal), seasonal, ("incidents",)),
+        (time_series.incident_trend(series), series, ("incidents",)),
+        (
+            comparisons.category_comparison(by_category),
+            by_category,
+            ("incidents", "incidents_prev"),
+        ),
+        (comparisons.events_by_program_bar(by_program), by_program, ("events", "events_prev")),
+        (time_series.seasonal_heatmap(seasonal), seasonal, ("incidents",)),
     ):
         safe = privacy.protect(frame, counts, threshold)
         items.append(export.Exportable("page_chart", fig, safe, caption))

@@ -185,11 +185,17 @@ def test_figure_for_an_800_area_city_stays_under_2_mb():
     assert sum(len(t.locations) for t in area_traces(fig)) == len(areas)
 
 
-def test_simplified_features_are_memoised_per_frame_and_tolerance():
+def test_maps_draw_the_simplified_features_they_are_given():
     areas = synthetic_city(50)
     first = maps.features(areas, 0.0005)
-    assert maps.features(areas, 0.0005) is first
-    assert maps.features(areas, 0.0001) is not first
+    assert maps.display_features(areas, 900) == maps.features(
+        areas, maps.display_tolerance(areas, 900)
+    )
+    frame = areas[["area_id"]].assign(incident_rate=np.arange(len(areas), dtype=float))
+    fig = maps.area_map(areas, frame, "incident_rate", area_features=first)
+    drawn = {f["id"]: f for t in area_traces(fig) for f in t.geojson["features"]}
+    assert drawn == {area_id: first[area_id] for area_id in areas["area_id"]}
+    assert maps.features(areas, 0.0001) != first
     coords = json.dumps(first["beat:0"]["geometry"])
     assert all(
         len(part.split(".")[-1]) <= 5
