@@ -26,6 +26,7 @@ from nno_dash.ingest.mapping import MappingError, load, shipped
 from nno_dash.ingest.pipeline import FilePlan, Plan
 from nno_dash.ingest.report import FileReport, ImportReport
 from nno_dash.ingest.suggest import Suggestion, suggest
+from nno_dash.store import db
 
 # What the uploader accepts, by the end of the file's name (a shapefile comes zipped).
 DATA_SUFFIXES = (
@@ -43,12 +44,6 @@ DATA_SUFFIXES = (
     ".zip",
 )
 MAPPING_SUFFIXES = (".toml", ".yaml", ".yml")
-
-
-def file_stamp(path: Path) -> str:
-    """Which file the database is, and in what state: a write or a swap changes it."""
-    stat = path.stat()
-    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
 # One commit at a time in this process: db.write_session's staging copy is per process.
@@ -149,7 +144,7 @@ def check_uploads(
     mapping that fits each file. Refused uploads (type, size) fail with their reason.
     """
     folder = Path(tempfile.mkdtemp(prefix="nno-upload-"))
-    stamp = file_stamp(db_path) if db_path.exists() else ""
+    stamp = db.file_stamp(db_path) if db_path.exists() else ""
     try:
         accepted = [u for u in uploads if not refusal(u.name, len(u.data), limit_mb)]
         paths = save_uploads(accepted, folder)
@@ -201,7 +196,7 @@ def commit_checked(db_path: Path, checked: Checked) -> ImportReport:
     counts and area placements were made against the old one.
     """
     with _COMMIT_LOCK:
-        now = file_stamp(db_path) if db_path.exists() else ""
+        now = db.file_stamp(db_path) if db_path.exists() else ""
         if now != checked.db_stamp:
             checked.close()
             raise StaleCheck(

@@ -284,6 +284,12 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
+def file_stamp(path: Path) -> str:
+    """Which file the database is, and in what state: a write or a swap changes it."""
+    stat = path.stat()
+    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
 def needs_migration(path: str | os.PathLike[str]) -> bool:
     return _file_version(path) < SCHEMA_VERSION
 

@@ -48,11 +48,6 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-def file_stamp(path: Path) -> str:
-    stat = path.stat()
-    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
-
-
 def ensure_database(path: Path, demo_incidents: int) -> str | None:
     """Make sure a current database exists; returns a message if it had to act.
 
@@ -62,7 +57,7 @@ def ensure_database(path: Path, demo_incidents: int) -> str | None:
     files = open_files()
     if path.exists():
         entry = files.by_path.get(str(path))
-        if entry and entry[0] == file_stamp(path):  # open, and so already checked
+        if entry and entry[0] == db.file_stamp(path):  # open, and so already checked
             return None
         if not db.needs_migration(path):
             return None
@@ -86,7 +81,7 @@ def ensure_database(path: Path, demo_incidents: int) -> str | None:
 
 def connection(path: Path) -> tuple[duckdb.DuckDBPyConnection, str]:
     """The shared read-only connection to the current file, and its data version."""
-    key, stamp = str(path), file_stamp(path)
+    key, stamp = str(path), db.file_stamp(path)
     files = open_files()
     with files.lock:
         entry = files.by_path.get(key)
