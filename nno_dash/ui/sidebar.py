@@ -74,30 +74,20 @@ def sidebar_filters(
             format_func=AREA_KINDS.get,
             on_change=state.from_widgets,
         )
-        st.multiselect(
-            "Areas",
-            list(names),
-            key="area_ids",
-            format_func=names.get,
-            on_change=state.from_widgets,
-            placeholder="All areas",
+        pickers = (
+            ("Areas", "area_ids", names, names.get, "All areas"),
+            ("Outreach programs", "programs", PROGRAMS, program_label, "All programs"),
+            ("Offence categories", "categories", CATEGORIES, category_label, "All offences"),
         )
-        st.multiselect(
-            "Outreach programs",
-            list(PROGRAMS),
-            key="programs",
-            format_func=program_label,
-            on_change=state.from_widgets,
-            placeholder="All programs",
-        )
-        st.multiselect(
-            "Offence categories",
-            list(CATEGORIES),
-            key="categories",
-            format_func=category_label,
-            on_change=state.from_widgets,
-            placeholder="All offences",
-        )
+        for label, key, choices, words, placeholder in pickers:
+            st.multiselect(
+                label,
+                list(choices),
+                key=key,
+                format_func=words,
+                on_change=state.from_widgets,
+                placeholder=placeholder,
+            )
         st.button("Reset filters", on_click=state.reset, width="stretch")
     state.store(filters)
     return filters
