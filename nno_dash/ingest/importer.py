@@ -44,7 +44,6 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from nno_dash import queries
 from nno_dash.core.vocab import AREA_COLUMNS, AREA_KINDS, CATEGORIES, PROGRAMS
 from nno_dash.geo import areas as geo
 from nno_dash.ingest import readers
@@ -61,6 +60,8 @@ from nno_dash.ingest.mapping import (
 )
 from nno_dash.ingest.mapping import fitting as fitting_mappings
 from nno_dash.ingest.readers import ReadError, quote_ident
+from nno_dash.queries.datasets import latest_day
+from nno_dash.queries.geography import load_areas
 from nno_dash.store import db
 
 Progress = Callable[[str, float | None], None]
@@ -613,7 +614,7 @@ def _areas(live: duckdb.DuckDBPyConnection, db_path: Path) -> gpd.GeoDataFrame:
     key = (str(db_path.resolve()), stat.st_mtime_ns, stat.st_size, stat.st_ino)
     if key not in _AREAS_CACHE:
         _AREAS_CACHE.clear()
-        _AREAS_CACHE[key] = geo.load_areas(live)
+        _AREAS_CACHE[key] = load_areas(live)
     return _AREAS_CACHE[key]
 
 
@@ -1380,7 +1381,7 @@ def _locate(
             inside[outside[hit]] = True
             outside = outside[~hit]
         if len(outside):
-            flipped = geo.locate_areas(lat[outside], lon[outside], areas)
+            flipped = geo.locate_areas(lat[outside], lon[outside], geo.area_index(areas))
             hit = np.zeros(len(outside), dtype=bool)
             for where, _ in flipped.values():
                 hit |= where >= 0
@@ -1413,9 +1414,10 @@ def _located_chunks(
     The first chunk runs alone because it builds the areas' grids the others then read.
     """
     total = sum(len(chunk) for chunk in chunks)
+    indexes = geo.area_index(areas)
 
     def locate(chunk: np.ndarray) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
-        return chunk, geo.locate_areas(lon[chunk], lat[chunk], areas, total=total)
+        return chunk, geo.locate_areas(lon[chunk], lat[chunk], indexes, total=total)
 
     yield locate(chunks[0])
     with ThreadPoolExecutor(PIP_THREADS) as pool:
@@ -2081,7 +2083,7 @@ def _apply(
         if table in ("events", "attendance"):
             db.refresh_event_facts(con)
         # "Data as of" is the last day the incidents cover, not the day they were loaded.
-        db.bump_data_version(con, as_of=queries.latest_day(con))
+        db.bump_data_version(con, as_of=latest_day(con))
     notes = {
         k: v
         for k, v in report.as_dict().items()
