@@ -23,9 +23,9 @@ import geopandas as gpd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from nno_dash.analysis.matching import touching
 from nno_dash.core.settings import Settings
-from nno_dash.geo import areas as geo
-from nno_dash.queries import parallel
+from nno_dash.queries import geography, parallel
 from nno_dash.store import db
 
 _LOCK = threading.Lock()
@@ -106,7 +106,7 @@ def query_name(function: Callable[..., Any]) -> str:
     """The dotted name a query is cached under; only module-level nno_dash functions qualify.
 
     Query functions take a connection first and plain, hashable arguments after it, and
-    live in the plain modules (queries, statistics, evaluation, press...), never in ui.
+    live in the plain modules (nno_dash.queries.crime, ...), never in ui.
     """
     module = getattr(function, "__module__", "") or ""
     name = f"{module}.{getattr(function, '__qualname__', '')}"
@@ -160,7 +160,7 @@ def load_all(path: Path, calls: list[Call]) -> list[Any]:
 def _display_areas(kind: str, version: str, _con: duckdb.DuckDBPyConnection) -> gpd.GeoDataFrame:
     cursor = db.cursor(_con)
     try:
-        return geo.load_areas(cursor, kind, display=True)
+        return geography.load_areas(cursor, kind, display=True)
     finally:
         cursor.close()
 
@@ -169,3 +169,19 @@ def display_areas(path: Path, kind: str) -> gpd.GeoDataFrame:
     """Simplified boundaries of one kind, loaded once per data version (do not mutate)."""
     con, version = connection(path)
     return _display_areas(kind, version, con)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _neighbours(kind: str, version: str, _con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    cursor = db.cursor(_con)
+    try:
+        return touching(geography.load_areas(cursor, kind))
+    finally:
+        cursor.close()
+
+
+def neighbours(path: Path, kind: str) -> dict[str, set[str]]:
+    """Which areas of a kind border which (matching.touching), worked out once per data
+    version: it depends only on the full-detail boundaries, not on any filter (do not mutate)."""
+    con, version = connection(path)
+    return _neighbours(kind, version, con)
