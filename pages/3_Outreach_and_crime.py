@@ -50,18 +50,14 @@ weeks = right.number_input("Weeks either side", 4, 26, event_study.DEFAULT_WEEKS
 if anchor is None:
     study = event_study.no_events(program, page.filters.end, int(weeks))
 else:
-    study = event_study.event_study(
-        page.load(  # not the period: the study's window is set by the day
-            evaluation.study_data,
-            page.filters.area_kind,
-            page.filters.categories,
-            program,
-            anchor,
-            int(weeks),
-        ),
-        data.neighbours(page.settings.db_path, page.filters.area_kind),
-        program,
+    study = data.event_study(  # not the period: the study's window is set by the day
+        page.settings.db_path,
+        page.filters.area_kind,
+        page.filters.categories,
         page.filters.area_ids,
+        program,
+        anchor,
+        int(weeks),
     )
 
 if study.estimate is None or not study.estimate.estimated:

@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import threading
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,10 @@ import geopandas as gpd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from nno_dash.analysis import event_study as study
 from nno_dash.analysis.matching import touching
 from nno_dash.core.settings import Settings
-from nno_dash.queries import geography, parallel
+from nno_dash.queries import evaluation, geography, parallel
 from nno_dash.store import db
 
 _LOCK = threading.Lock()
@@ -185,3 +187,25 @@ def neighbours(path: Path, kind: str) -> dict[str, set[str]]:
     version: it depends only on the full-detail boundaries, not on any filter (do not mutate)."""
     con, version = connection(path)
     return _neighbours(kind, version, con)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _event_study(version: str, path: str, args: tuple[Any, ...]) -> study.EventStudy:
+    kind, categories, area_ids, program, anchor, weeks = args
+    data = load(Path(path), evaluation.study_data, kind, categories, program, anchor, weeks)
+    return study.event_study(data, neighbours(Path(path), kind), program, area_ids)
+
+
+def event_study(
+    path: Path,
+    kind: str,
+    categories: tuple[str, ...],
+    area_ids: tuple[str, ...],
+    program: str | None,
+    anchor: date,
+    weeks: int,
+) -> study.EventStudy:
+    """The Outreach and crime page's event study, kept per data version and choice: its fits
+    and matching would otherwise run again on every rerun of the page."""
+    _, version = connection(path)
+    return _event_study(version, str(path), (kind, categories, area_ids, program, anchor, weeks))
