@@ -181,7 +181,7 @@ def event_study(
     anchor, weeks = data.anchor, data.weeks
     populated = data.profile["population"].fillna(0).to_numpy() > 0
     profile, counts = data.profile[populated], data.counts[:, populated, :]
-    # The selections below run on arrays: pandas' per-operation cost was a third of the study.
+    # The selections below run on arrays: pandas' per-operation cost dominated the study.
     ids = profile["area_id"].to_numpy(object)
     populations = profile["population"].to_numpy(float)
     program_events = profile["program_events"].to_numpy()

@@ -47,9 +47,8 @@ def area_rows(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     )
 
 
-# The grid pays for itself only on many points: building it costs about 1.5 s on Chicago's
-# 375 full-detail areas; at 500,000 points the exact test alone takes about as long as
-# building the grid and using it, and from there on the grid wins (2,000,000: 4.4 s vs 8.7 s).
+# The grid pays for itself only on many points: building it is slow on full-detail boundaries,
+# and only from about this many points does the exact test alone take longer.
 GRID_CELLS = 256  # cells along the longer side of the areas' extent
 GRID_MIN_POINTS = 500_000
 

@@ -42,9 +42,9 @@ def study_data(
 ) -> StudyData:
     """The event study's areas and weekly counts for the day and its placebo, one statement.
 
-    DuckDB's fixed cost per statement made three statements a third of the study's wait. It
-    takes what the study depends on rather than the sidebar's filters: the window is `weeks`
-    either side of `anchor`, so a change of period alone keeps the cached answer.
+    One statement, not three: DuckDB's fixed cost per statement dominated the wait. It takes
+    what the study depends on rather than the sidebar's filters: the window is `weeks` either
+    side of `anchor`, so a change of period alone keeps the cached answer.
     """
     sql = f"""
     with weekly as (

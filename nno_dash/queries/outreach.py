@@ -71,7 +71,7 @@ def event_list(con: Con, filters: Filters, limit: int = 5000) -> pd.DataFrame:
 
 def event_points(con: Con, filters: Filters, limit: int = 5000) -> pd.DataFrame:
     """starts_at, title, program, lat, lon, headcount: event_list's rows with only what a
-    map's markers draw; the full list's 18 columns took most of its time to hand over."""
+    map's markers draw: handing over the full list's 18 columns was most of its time."""
     sql = f"""
     select e.starts_at, e.title, e.program, e.lat, e.lon, e.headcount
     from event_facts e

@@ -102,7 +102,6 @@ def test_association_words_never_print_a_signed_zero():
     assert "95% CI -0.32 to 0.00" in words
 
 
-
 @pytest.mark.parametrize(
     ("current", "previous", "t1", "t0"), [(120, 150, 1, 1), (37, 20, 28, 31), (9, 14, 365, 366)]
 )
