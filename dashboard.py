@@ -6,8 +6,8 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import queries
 from nno_dash.analysis import statistics
+from nno_dash.queries import crime, outreach, overview
 from nno_dash.ui import data
 from nno_dash.ui.page import change_delta, setup, show_chart
 from nno_dash.viz import maps, time_series
@@ -18,11 +18,11 @@ page = setup(
     "Where community outreach happened, whom it reached, and how crime moved.",
 )
 headline, summary, events, by_month, events_by_month = page.load_all(
-    (queries.headline, page.filters),
-    (queries.area_summary, page.filters),
-    (queries.event_points, page.filters),
-    (queries.incident_series, page.filters, "month"),
-    (queries.events_by_month, page.filters),
+    (overview.headline, page.filters),
+    (overview.area_summary, page.filters),
+    (outreach.event_points, page.filters),
+    (crime.incident_series, page.filters, "month"),
+    (outreach.events_by_month, page.filters),
 )
 head = headline.iloc[0]
 incidents = statistics.compare_counts(head.incidents, head.incidents_prev)

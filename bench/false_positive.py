@@ -2,8 +2,8 @@
 
     python bench/false_positive.py [--runs 1000] [--demo-seeds 3] [--incidents 100000]
 
-1. Simulated null panels (evaluation.simulate_null_panel: over-dispersed counts, persistent
-   area shocks, seasons) through evaluation.did_poisson: the share whose 95% interval
+1. Simulated null panels (simulation.simulate_null_panel: over-dispersed counts, persistent
+   area shocks, seasons) through did.did_poisson: the share whose 95% interval
    excludes zero, per scenario, with its own 95% interval.
 2. Real demo databases (nno_dash.demo) with planted effects of -30%, -15% and 0 for each
    seed: the event study on the planted areas and day, estimate and interval.
@@ -27,11 +27,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nno_dash import evaluation  # noqa: E402
+from nno_dash.analysis.event_study import EventStudy  # noqa: E402
+from nno_dash.analysis.simulation import false_positive_rate  # noqa: E402
 from nno_dash.core.filters import Filters  # noqa: E402
 from nno_dash.demo.build import build_demo  # noqa: E402
 from nno_dash.demo.params import DemoParams  # noqa: E402
-from nno_dash.store import db
+from nno_dash.queries.evaluation import study_for  # noqa: E402
+from nno_dash.store import db  # noqa: E402
 
 SCENARIOS = {
     "6 treated v 12 comparison, over-dispersed, persistent shocks": {},
@@ -45,14 +47,14 @@ def simulated(runs: int) -> None:
     print(f"Simulated null panels ({runs} each, 8 weeks either side):")
     for name, options in SCENARIOS.items():
         started = time.perf_counter()
-        m = evaluation.false_positive_rate(runs=runs, seed=2026, **options)
+        m = false_positive_rate(runs=runs, seed=2026, **options)
         print(
             f"  {name}: {m['rate']:.1%} excluded zero (95% CI {m['ci_low']:.1%} to "
             f"{m['ci_high']:.1%}), {time.perf_counter() - started:.0f} s"
         )
 
 
-def study(con, truth: dict, weeks: int, areas=None, anchor=None) -> evaluation.DidResult:
+def study(con, truth: dict, weeks: int, areas=None, anchor=None) -> EventStudy:
     start = date.fromisoformat(truth["effect_start"])
     filters = Filters(
         date(start.year, 1, 1),
@@ -62,7 +64,7 @@ def study(con, truth: dict, weeks: int, areas=None, anchor=None) -> evaluation.D
         (),
         tuple(truth["effect_categories"]),
     )
-    return evaluation.event_study(con, filters, "national_night_out", anchor or start, weeks)
+    return study_for(con, filters, "national_night_out", anchor or start, weeks)
 
 
 def demos(seeds: int, incidents: int, weeks: int, placebos: int) -> None:

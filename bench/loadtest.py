@@ -54,9 +54,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # run as a script from a checko
 import duckdb  # noqa: E402
 import run  # noqa: E402
 
-from nno_dash import queries  # noqa: E402
 from nno_dash.core.filters import Filters, default_period  # noqa: E402
 from nno_dash.core.vocab import category_label  # noqa: E402
+from nno_dash.queries import datasets, overview  # noqa: E402
 from nno_dash.store import db  # noqa: E402
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ PER_ROUND = 3  # categories added before a reset
 
 def states(con: duckdb.DuckDBPyConnection) -> list[Filters]:
     """Every filter state a session passes through: the default view, then 1..3 categories."""
-    last = queries.latest_day(con)
+    last = datasets.latest_day(con)
     first = con.execute("select min(occurred_on) from incident_daily").fetchone()[0]
     start, end = default_period(last)
     base = Filters(max(start, first), end)
@@ -155,7 +155,7 @@ def expected(path: Path, sets: list[Filters]) -> list[int]:
     """The Incidents figure of the Home page for each filter set, straight from the file."""
     con = db.open_readonly(path)
     try:
-        return [int(queries.headline(con, f).iloc[0]["incidents"]) for f in sets]
+        return [int(overview.headline(con, f).iloc[0]["incidents"]) for f in sets]
     finally:
         con.close()
 
@@ -163,7 +163,7 @@ def expected(path: Path, sets: list[Filters]) -> list[int]:
 def write_import(path: Path, csv: Path, rows: int) -> None:
     """`rows` of last year's incidents again with new ids, as bench/demo_incidents.toml reads."""
     with duckdb.connect(str(path), read_only=True) as con:
-        last = queries.latest_day(con)
+        last = datasets.latest_day(con)
         con.execute(
             f"""copy (select 'lt-' || incident_id as incident_id, case_number, occurred_at,
                     reported_at, offence_code, offence_description, category, sensitive,

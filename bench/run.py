@@ -57,7 +57,7 @@ import duckdb  # noqa: E402
 import pandas_way  # noqa: E402
 
 from nno_dash.store import db  # noqa: E402
-from nno_dash import queries  # noqa: E402
+from nno_dash.queries import datasets, geography  # noqa: E402
 from nno_dash.core.filters import Filters  # noqa: E402
 
 ENTRY = ROOT / "dashboard.py"
@@ -176,12 +176,12 @@ def top_up_events(path: Path, wanted: int) -> None:
 
 def filter_changes(con: duckdb.DuckDBPyConnection) -> list[Filters]:
     """What users typically do: periods, categories, programs, area kinds, chosen areas."""
-    last = queries.latest_day(con)
+    last = datasets.latest_day(con)
     first = con.execute("select min(occurred_on) from incident_daily").fetchone()[0]
     year = last - timedelta(days=364)
 
     def area(kind: str, n: int) -> tuple[str, ...]:
-        return tuple(queries.area_options(con, kind)["area_id"].head(n))
+        return tuple(geography.area_options(con, kind)["area_id"].head(n))
 
     changes = [
         Filters(year, last),
@@ -302,7 +302,8 @@ def run_pages(path: Path, changes: list[Filters], passes: int) -> dict[str, Page
 def translated(function: Callable[..., Any]) -> bool:
     """Whether pandas_way answers this query too (the ratio compares only those)."""
     return (
-        function.__module__ == "nno_dash.queries" and function.__name__ in pandas_way.QUESTIONS
+        function.__module__.startswith("nno_dash.queries.")
+        and function.__name__ in pandas_way.QUESTIONS
     )
 
 

@@ -6,8 +6,8 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import queries
 from nno_dash.analysis import classes, coverage
+from nno_dash.queries import outreach, overview
 from nno_dash.ui import coverage_view as view
 from nno_dash.ui import presentation
 from nno_dash.ui.page import setup
@@ -22,9 +22,9 @@ kind, with_events = view.map_controls(page)
 page.prefetch(*view.questions(page, kind, with_events))
 
 # Classes and ranks are citywide, so a selected area is seen against the whole city.
-city = coverage.with_classes(page.load(queries.area_summary, view.citywide(page.filters)))
+city = coverage.with_classes(page.load(overview.area_summary, view.citywide(page.filters)))
 gaps = coverage.gap_list(city)
-events = page.load(queries.event_points, page.filters) if with_events else None
+events = page.load(outreach.event_points, page.filters) if with_events else None
 
 short = city[city["bivariate"] == classes.HIGH_CRIME_LOW_OUTREACH]
 if city["events"].sum() == 0:

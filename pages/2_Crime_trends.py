@@ -6,8 +6,8 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import queries
 from nno_dash.analysis import statistics, trends
+from nno_dash.queries import crime
 from nno_dash.ui.page import setup, show_chart
 from nno_dash.viz import comparisons, time_series
 
@@ -31,10 +31,10 @@ measure = right.segmented_control(
 )  # fmt: skip
 grain, split, measure = grain or "month", split or "crime_class", measure or "incidents"
 by_period, compstat_counts, category_counts, seasonal = page.load_all(
-    (queries.incident_series_by, page.filters, grain, split),
-    (queries.compstat_counts, page.filters),
-    (queries.incidents_by_category, page.filters),
-    (queries.seasonal_profile, page.filters),
+    (crime.incident_series_by, page.filters, grain, split),
+    (crime.compstat_counts, page.filters),
+    (crime.incidents_by_category, page.filters),
+    (crime.seasonal_profile, page.filters),
 )
 series = trends.mark_partial(by_period, page.filters.start, page.filters.end, grain)
 shown = trends.top_groups(series) if split == "area" else series

@@ -8,9 +8,11 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import queries
-from nno_dash.analysis import evaluation, statistics
+from nno_dash.analysis import event_study, statistics
+from nno_dash.analysis.dose import dose_response, trust_change
 from nno_dash.core.vocab import PROGRAMS, category_label
+from nno_dash.queries import evaluation, outreach, overview
+from nno_dash.ui import data
 from nno_dash.ui.page import setup, show_chart
 from nno_dash.viz import comparisons, time_series
 
@@ -24,9 +26,9 @@ page = setup(
 # The sections below the event study depend only on the filters: a helper thread answers
 # them while this one works out the study.
 page.prefetch(
-    (queries.area_summary, page.filters),
-    (queries.survey_by_event, page.filters),
-    (queries.attendance_by_month, page.filters),
+    (overview.area_summary, page.filters),
+    (outreach.survey_by_event, page.filters),
+    (outreach.attendance_by_month, page.filters),
 )
 
 st.subheader("Before and after the event, against similar areas")
@@ -35,25 +37,28 @@ programs = list(PROGRAMS)
 program = left.selectbox(
     "Program",
     programs,
-    index=programs.index(evaluation.default_program(page.filters)),
+    index=programs.index(event_study.default_program(page.filters)),
     format_func=PROGRAMS.get,
     key="es_program",
 )
-days = page.load(queries.program_event_days, program)
-choices, default_day = evaluation.anchor_choices(days, page.filters.start, page.filters.end)
+days = page.load(evaluation.program_days, program)
+choices, default_day = event_study.anchor_choices(days, page.filters.start, page.filters.end)
 anchor = middle.selectbox(
     "Event day", choices, index=default_day, format_func=lambda d: f"{d:%-d %b %Y}", key="es_day"
 )
-weeks = right.number_input("Weeks either side", 4, 26, evaluation.DEFAULT_WEEKS, key="es_weeks")
-study = page.load(  # not the period: the study's window is set by the day
-    queries.event_study,
-    page.filters.area_kind,
-    page.filters.categories,
-    page.filters.area_ids,
-    program,
-    anchor,
-    int(weeks),
-)
+weeks = right.number_input("Weeks either side", 4, 26, event_study.DEFAULT_WEEKS, key="es_weeks")
+if anchor is None:
+    study = event_study.no_events(program, page.filters.end, int(weeks))
+else:
+    study = data.event_study(  # not the period: the study's window is set by the day
+        page.settings.db_path,
+        page.filters.area_kind,
+        page.filters.categories,
+        page.filters.area_ids,
+        program,
+        anchor,
+        int(weeks),
+    )
 
 if study.estimate is None or not study.estimate.estimated:
     st.warning(study.words())
@@ -88,7 +93,7 @@ with st.expander(f"The areas compared ({counted}, {len(study.buffer)} surroundin
     if study.wdd is not None:
         st.dataframe(study.wdd.counts, hide_index=True, width="stretch")
 
-if page.is_demo and (check := evaluation.demo_check(page.info)):
+if page.is_demo and (check := event_study.demo_check(page.info)):
     st.info(
         f"**Demo check.** The generator planted a {check['effect_pct']:+.0f}% change in "
         f"{', '.join(category_label(c) for c in check['categories'])} from "
@@ -100,8 +105,8 @@ if page.is_demo and (check := evaluation.demo_check(page.info)):
     )
 
 st.subheader("Outreach dose and change in crime, by area")
-summary = page.load(queries.area_summary, page.filters)
-dose = evaluation.dose_response(summary)
+summary = page.load(overview.area_summary, page.filters)
+dose = dose_response(summary)
 association = statistics.rank_association(summary["event_rate"], summary["incident_change_pct"])
 st.markdown(dose.words())
 show_chart(
@@ -126,7 +131,7 @@ show_chart(
 st.caption(association.words("outreach per 1,000 residents", "the change in incidents"))
 
 st.subheader("Perception: trust before and after events, and attendance")
-trust = evaluation.trust_change(page.load(queries.survey_by_event, page.filters))
+trust = trust_change(page.load(outreach.survey_by_event, page.filters))
 show_chart(
     comparisons.trust_change(trust),
     trust,
@@ -134,7 +139,7 @@ show_chart(
     counts=("events", "survey_n"),
     settings=page.settings,
 )
-attendance = page.load(queries.attendance_by_month, page.filters)
+attendance = page.load(outreach.attendance_by_month, page.filters)
 show_chart(
     time_series.attendance_trend(attendance),
     attendance,
@@ -148,7 +153,7 @@ with st.expander("How to read this", expanded=False):
         f"""
 **The method.** For the chosen program and day (National Night Out by default), the treated areas
 are the areas chosen in the sidebar, or, with none chosen, every area that held the program's
-events within {evaluation.ANCHOR_SLACK_DAYS} days of the day. Comparison areas are other areas of
+events within {event_study.ANCHOR_SLACK_DAYS} days of the day. Comparison areas are other areas of
 the same kind that had none of the program's events in the window and do not border a treated
 area, chosen as the nearest on crime rate and trend in the year before the window. Weekly incidents
 are fitted with a Poisson model (area and week effects, residents as exposure); the headline is

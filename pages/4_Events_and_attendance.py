@@ -6,7 +6,7 @@ from nno_dash.ui.preload import plotly_js
 
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
-from nno_dash import queries
+from nno_dash.queries import outreach
 from nno_dash.ui.page import setup, show_chart
 from nno_dash.viz import comparisons, theme, time_series
 
@@ -16,9 +16,9 @@ page = setup(
     "Every outreach event in the period, by program, with attendance and survey results.",
 )
 by_program, monthly, event_list = page.load_all(
-    (queries.events_by_program, page.filters),
-    (queries.events_by_month, page.filters),
-    (queries.event_list, page.filters),
+    (outreach.events_by_program, page.filters),
+    (outreach.events_by_month, page.filters),
+    (outreach.event_list, page.filters),
 )
 
 left, right = st.columns(2)

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from nno_dash import queries
+from nno_dash.queries import datasets
 from nno_dash.ui import admin
 from nno_dash.ui.page import setup
 
 page = setup("Data", ":material/database:", "What is loaded, from which files, and when.")
 
-admin.show_holdings(*page.load_all((queries.table_counts,), (queries.areas_by_kind,)))
+admin.show_holdings(*page.load_all((datasets.table_counts,), (datasets.areas_by_kind,)))
 
 st.subheader("Import log")
 admin.show_import_log(page.settings.db_path)

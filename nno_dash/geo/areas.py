@@ -1,16 +1,13 @@
-"""Geometry: area polygons in and out of the database, and point-in-polygon assignment.
+"""Geometry: area polygons made ready for the database, and point-in-polygon assignment.
 
-DuckDB holds polygons as GeoJSON text (no extension needed); shapely and geopandas do the
-geometry, once, at load time. Maps get a simplified copy made here.
+DuckDB holds polygons as GeoJSON text (queries.geography.load_areas reads them back); shapely
+and geopandas do the geometry, once, at load time. Maps get a simplified copy made here.
 """
 
 from __future__ import annotations
 
-import json
-import weakref
 from dataclasses import dataclass
 
-import duckdb
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -50,25 +47,8 @@ def area_rows(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     )
 
 
-def load_areas(
-    con: duckdb.DuckDBPyConnection, kind: str | None = None, *, display: bool = False
-) -> gpd.GeoDataFrame:
-    """Areas (all kinds, or one) as a WGS84 GeoDataFrame; `display` takes the simplified shapes."""
-    column = "geometry_display" if display else "geometry"
-    frame = con.execute(
-        f"""
-        select area_id, kind, code, name, population, {column} as geojson
-        from areas where $kind is null or kind = $kind order by area_id
-        """,
-        {"kind": kind},
-    ).df()
-    geoms = shapely.from_geojson(frame.pop("geojson").to_numpy()) if len(frame) else []
-    return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=WGS84)
-
-
-# The grid pays for itself only on many points: building it costs about 1.5 s on Chicago's
-# 375 full-detail areas; at 500,000 points the exact test alone takes about as long as
-# building the grid and using it, and from there on the grid wins (2,000,000: 4.4 s vs 8.7 s).
+# The grid pays for itself only on many points: building it is slow on full-detail boundaries,
+# and only from about this many points does the exact test alone take longer.
 GRID_CELLS = 256  # cells along the longer side of the areas' extent
 GRID_MIN_POINTS = 500_000
 
@@ -162,31 +142,20 @@ class KindIndex:
         self.cells, self.x0, self.y0, self.size, self.nx, self.ny = label, x0, y0, size, nx, ny
 
 
-# areas frame -> its indexes by kind, while that frame lives (frames are not mutated)
-_INDEXES: dict[int, tuple[weakref.ref, dict[str, KindIndex]]] = {}
-
-
 def area_index(areas: gpd.GeoDataFrame) -> dict[str, KindIndex]:
-    """The indexes of `areas` by kind, built once per areas frame and reused."""
-    key = id(areas)
-    entry = _INDEXES.get(key)
-    if entry is not None and entry[0]() is areas:
-        return entry[1]
-    indexes = {kind: KindIndex.of(areas, kind) for kind in AREA_COLUMNS}
-    for stale in [k for k, (ref, _) in _INDEXES.items() if ref() is None]:
-        del _INDEXES[stale]
-    _INDEXES[key] = (weakref.ref(areas), indexes)
-    return indexes
+    """The areas' indexes by kind. Build them once per set of areas and pass them to every
+    `locate_areas` call: a grid, once built for many points, stays with its index."""
+    return {kind: KindIndex.of(areas, kind) for kind in AREA_COLUMNS}
 
 
 def locate_areas(
-    lon: np.ndarray, lat: np.ndarray, areas: gpd.GeoDataFrame, total: int = 0
+    lon: np.ndarray, lat: np.ndarray, indexes: dict[str, KindIndex], total: int = 0
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per area column (`neighbourhood_id`, ...): each point's area as an index into that
-    kind's ids (-1: none), and the ids. `total`: as in KindIndex.locate."""
+    kind's ids (-1: none), and the ids. `indexes`: area_index's; `total`: as in
+    KindIndex.locate."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
-    indexes = area_index(areas)
     return {
         column: (indexes[kind].locate(lon, lat, total), indexes[kind].ids)
         for kind, column in AREA_COLUMNS.items()
@@ -202,17 +171,12 @@ def assign_areas(lon: np.ndarray, lat: np.ndarray, areas: gpd.GeoDataFrame) -> p
     where areas overlap, the first in `areas`' order wins. See KindIndex for how.
     """
     out = pd.DataFrame(index=pd.RangeIndex(len(lon)))
-    for column, (found, ids) in locate_areas(lon, lat, areas).items():
+    for column, (found, ids) in locate_areas(lon, lat, area_index(areas)).items():
         assigned = np.full(len(found), None, dtype=object)
         hit = found >= 0
         assigned[hit] = ids[found[hit]]
         out[column] = assigned
     return out
-
-
-def feature_collection(areas: gpd.GeoDataFrame) -> dict:
-    """GeoJSON for Plotly maps, features keyed by area_id."""
-    return json.loads(areas[["area_id", "geometry"]].set_index("area_id").to_json(drop_id=False))
 
 
 def bounds_view(

@@ -18,6 +18,7 @@ import pandas as pd
 from nno_dash.geo import areas as geo
 from nno_dash.ingest.mapping import Mapping
 from nno_dash.ingest.report import FileReport, Progress
+from nno_dash.queries.geography import load_areas
 from nno_dash.store import db
 
 
@@ -43,7 +44,7 @@ def load_context(db_path: Path | None, kind: str) -> LiveContext:
     with contextlib.closing(duckdb.connect(str(db_path), read_only=True)) as live:
         if db.schema_version(live) == 0:
             return LiveContext(empty, pd.DataFrame({"area_id": [], "kind": []}), live=db_path)
-        areas = geo.load_areas(live) if kind in ("incidents", "events") else empty
+        areas = load_areas(live) if kind in ("incidents", "events") else empty
         known = live.execute("select area_id, kind from areas").df()
         event_ids = None
         if kind == "attendance":

@@ -14,7 +14,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nno_dash import queries
 from nno_dash.ingest import (
     staging,
     worktables,
@@ -25,6 +24,7 @@ from nno_dash.ingest.report import (
     FileReport,
     step,
 )
+from nno_dash.queries.datasets import latest_day
 from nno_dash.store import db
 
 
@@ -139,7 +139,7 @@ def apply(
         if table in ("events", "attendance"):
             db.refresh_event_facts(con)
         # "Data as of" is the last day the incidents cover, not the day they were loaded.
-        db.bump_data_version(con, as_of=queries.latest_day(con))
+        db.bump_data_version(con, as_of=latest_day(con))
     notes = {
         k: v
         for k, v in report.as_dict().items()

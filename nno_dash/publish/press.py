@@ -8,7 +8,7 @@
   same months a year earlier.
 - A district map: incidents per 1,000 residents by area, the chosen areas outlined.
 
-Each has a query (`(con, filters) -> DataFrame`, cached by the UI like any other) and a
+Each has a query (in nno_dash.queries, cached by the UI like any other) and a
 builder that turns its result into an `export.Exportable` in English or Spanish: the
 numbers pass through privacy.protect first, and the figure is drawn from the protected
 numbers, so a suppressed count is never drawn. `readme` writes the press pack's
@@ -32,12 +32,8 @@ from nno_dash.core.vocab import CATEGORIES, CRIME_CLASSES
 from nno_dash.publish import i18n, privacy
 from nno_dash.publish.branding import Branding
 from nno_dash.publish.export import Caption, Exportable
-from nno_dash.queries import AREA_SELECTED, CATEGORY_SELECTED, Con, _df, area_column
 from nno_dash.viz import maps, theme
 
-NNO = "national_night_out"
-NNO_YEARS = 5
-NNO_SEASON_START = (8, 1)  # National Night Out: first Tuesday in August (October in Texas)
 GREY = "#9aa5b1"  # earlier years and the year-earlier series (3:1 on white with text beside)
 
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -100,89 +96,9 @@ class Context:
 # Periods ---------------------------------------------------------------------------------
 
 
-def nno_last_year(end: date) -> int:
-    """The latest year whose National Night Out season has begun by `end`."""
-    return end.year if end >= date(end.year, *NNO_SEASON_START) else end.year - 1
-
-
 def year_to_date(filters: Filters) -> Filters:
     """1 January of the period's last year to the period's end: "this year"."""
     return filters.with_period(date(filters.end.year, 1, 1), filters.end)
-
-
-# Queries ---------------------------------------------------------------------------------
-
-
-def nno_by_year(con: Con, filters: Filters, years: int = NNO_YEARS) -> pd.DataFrame:
-    """year, events, attendance, areas_reached (distinct neighbourhoods) of National Night
-    Out, one row per year up to the last season begun by the period's end, over the years
-    the outreach log covers the whole season."""
-    last = nno_last_year(filters.end)
-    sql = f"""
-    with extent as (
-        select min(starts_at)::date as first_day from events
-    ),
-    years as (
-        select unnest(range($first_year, $last_year + 1)) as year
-    ),
-    nno as (
-        select year(e.starts_at) as year, count(*) as events,
-            coalesce(sum(e.headcount), 0)::bigint as attendance,
-            count(distinct e.neighbourhood_id) as areas_reached
-        from event_facts e
-        where e.program = $program
-          and e.starts_at >= make_date($first_year, 1, 1)
-          and e.starts_at < make_date($last_year + 1, 1, 1)
-          and {AREA_SELECTED.format(col=area_column(filters.area_kind))}
-        group by 1
-    )
-    select y.year::integer as year,
-        coalesce(nno.events, 0)::bigint as events,
-        coalesce(nno.attendance, 0)::bigint as attendance,
-        coalesce(nno.areas_reached, 0)::bigint as areas_reached
-    from years y cross join extent
-    left join nno on nno.year = y.year
-    where extent.first_day <= make_date(y.year::integer, $season_month, $season_day)
-    order by y.year
-    """
-    params = {
-        **filters.params(),
-        "program": NNO,
-        "first_year": last - years + 1,
-        "last_year": last,
-        "season_month": NNO_SEASON_START[0],
-        "season_day": NNO_SEASON_START[1],
-    }
-    return _df(con, sql, params)
-
-
-def monthly_incidents(con: Con, filters: Filters) -> pd.DataFrame:
-    """month, incidents, incidents_prev: each month of the period and the same month a
-    year earlier (all chosen categories together)."""
-    prev = filters.previous_year()
-    sql = f"""
-    with months as (
-        select unnest(range(date_trunc('month', $start::date), $end::date + interval 1 day,
-            interval 1 month))::date as month
-    ),
-    counts as (
-        select date_trunc('month', d.occurred_on)::date as month, sum(d.incidents) as n
-        from incident_daily d
-        where d.kind = $counts_kind and d.occurred_on between $pstart and $end
-          and {AREA_SELECTED.format(col="d.area_id")}
-          and {CATEGORY_SELECTED.format(col="d.category")}
-        group by 1
-    )
-    select m.month,
-        coalesce(c.n, 0)::bigint as incidents,
-        coalesce(p.n, 0)::bigint as incidents_prev
-    from months m
-    left join counts c on c.month = m.month
-    left join counts p on p.month = (m.month - interval 1 year)::date
-    order by m.month
-    """
-    params = {**filters.params(), "pstart": prev.start}
-    return _df(con, sql, params)
 
 
 # Builders ---------------------------------------------------------------------------------

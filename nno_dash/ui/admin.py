@@ -18,7 +18,6 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from nno_dash import queries
 from nno_dash.core import auth
 from nno_dash.ingest import mapping
 from nno_dash.ingest.report import WARNING
@@ -35,6 +34,7 @@ from nno_dash.ingest.uploads import (
     shipped_by_kind,
     suggestion_for,
 )
+from nno_dash.queries import datasets
 from nno_dash.store import db
 from nno_dash.ui import data
 from nno_dash.viz import theme
@@ -384,7 +384,7 @@ def _show_suggestion(upload: Upload, kind: str) -> None:
 
 
 def show_rejects(db_path: Path) -> None:
-    rejects = read_fresh(db_path, queries.recent_rejects)
+    rejects = read_fresh(db_path, datasets.recent_rejects)
     if len(rejects):
         st.subheader("Rejected and warned rows of recent imports")
         st.dataframe(rejects, hide_index=True, width="stretch")
@@ -461,7 +461,7 @@ def show_holdings(tables: pd.DataFrame, areas: pd.DataFrame) -> None:
 def show_import_log(db_path: Path) -> None:
     """The import log, read fresh: an import that changed no record still adds a line."""
     st.dataframe(
-        read_fresh(db_path, queries.import_log),
+        read_fresh(db_path, datasets.import_log),
         hide_index=True,
         width="stretch",
         column_config=IMPORT_LOG_COLUMNS,

@@ -17,10 +17,10 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from nno_dash import queries
 from nno_dash.analysis import classes, coverage, hotspots, statistics
 from nno_dash.core.filters import Filters
 from nno_dash.publish import privacy
+from nno_dash.queries import crime, outreach, overview
 from nno_dash.ui import data, presentation, state
 from nno_dash.ui.page import Page, show_chart
 from nno_dash.viz import comparisons, maps, time_series
@@ -144,16 +144,16 @@ def citywide(filters: Filters) -> Filters:
 
 def questions(page: Page, kind: str, with_events: bool) -> list[tuple]:
     """What the page will ask, in its order, for `page.prefetch`."""
-    asked: list[tuple] = [(queries.area_summary, citywide(page.filters))]
+    asked: list[tuple] = [(overview.area_summary, citywide(page.filters))]
     if with_events:
-        asked.append((queries.event_points, page.filters))
+        asked.append((outreach.event_points, page.filters))
     if kind == "hotspots":
-        asked.append((queries.incident_grid, page.filters, *_hotspot_grid(page)[1].params()))
+        asked.append((crime.incident_grid, page.filters, *_hotspot_grid(page)[1].params()))
     if len(page.filters.area_ids) == 1:
         asked += [
-            (queries.events_by_program, page.filters),
-            (queries.incident_series, _profile_trend_filters(page), "month"),
-            (queries.events_by_month, page.filters),
+            (outreach.events_by_program, page.filters),
+            (crime.incident_series, _profile_trend_filters(page), "month"),
+            (outreach.events_by_month, page.filters),
         ]
     return asked
 
@@ -169,7 +169,7 @@ def _hotspot_grid(page: Page) -> tuple[gpd.GeoDataFrame, hotspots.Grid]:
 def hotspot_cells(page: Page) -> gpd.GeoDataFrame:
     """Gi* cells over the selected areas (or the city), cached by data version and filters."""
     areas, grid = _hotspot_grid(page)
-    counts = page.load(queries.incident_grid, page.filters, *grid.params())
+    counts = page.load(crime.incident_grid, page.filters, *grid.params())
     return _gi_cached(data.connection(page.settings.db_path)[1], page.filters, grid, counts, areas)
 
 
@@ -309,7 +309,7 @@ def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
     st.subheader(f"{row['name']}")
     st.caption(coverage.gap_reason(row, n_areas))
     change = statistics.compare_counts(row["incidents"], row["incidents_prev"])
-    trust = page.load(queries.events_by_program, page.filters)
+    trust = page.load(outreach.events_by_program, page.filters)
     trust_n = trust["survey_n"].fillna(0)
     cols = st.columns(3 if presentation.is_phone() else 6)
     cols[0].metric("Residents", f"{row['population']:,.0f}")
@@ -335,8 +335,8 @@ def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
             f"{after - before:+.2f} on before",
             help=f"Mean survey score of {int(trust_n.sum()):,} respondents.",
         )
-    series = page.load(queries.incident_series, _profile_trend_filters(page), "month")
-    by_month = page.load(queries.events_by_month, page.filters)
+    series = page.load(crime.incident_series, _profile_trend_filters(page), "month")
+    by_month = page.load(outreach.events_by_month, page.filters)
     left, right = st.columns(2) if not page.present else (st.container(), st.container())
     with left:
         st.markdown("**Incidents per month, this period and the year before**")

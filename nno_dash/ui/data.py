@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import threading
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,10 @@ import geopandas as gpd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from nno_dash.analysis import event_study as study
+from nno_dash.analysis.matching import touching
 from nno_dash.core.settings import Settings
-from nno_dash.geo import areas as geo
-from nno_dash.queries import parallel
+from nno_dash.queries import evaluation, geography, parallel
 from nno_dash.store import db
 from nno_dash.viz import maps
 
@@ -115,7 +117,7 @@ def query_name(function: Callable[..., Any]) -> str:
     """The dotted name a query is cached under; only module-level nno_dash functions qualify.
 
     Query functions take a connection first and plain, hashable arguments after it, and
-    live in the plain modules (queries, statistics, evaluation, press...), never in ui.
+    live in the plain modules (nno_dash.queries.crime, ...), never in ui.
     """
     module = getattr(function, "__module__", "") or ""
     name = f"{module}.{getattr(function, '__qualname__', '')}"
@@ -169,7 +171,7 @@ def load_all(path: Path, calls: list[Call]) -> list[Any]:
 def _display_areas(kind: str, version: str, _con: duckdb.DuckDBPyConnection) -> gpd.GeoDataFrame:
     cursor = db.cursor(_con)
     try:
-        return geo.load_areas(cursor, kind, display=True)
+        return geography.load_areas(cursor, kind, display=True)
     finally:
         cursor.close()
 
@@ -192,3 +194,41 @@ def display_features(path: Path, kind: str, width_px: int) -> dict[str, dict]:
     version (do not mutate)."""
     _, version = connection(path)
     return _display_features(kind, version, width_px, display_areas(path, kind))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _neighbours(kind: str, version: str, _con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    cursor = db.cursor(_con)
+    try:
+        return touching(geography.load_areas(cursor, kind))
+    finally:
+        cursor.close()
+
+
+def neighbours(path: Path, kind: str) -> dict[str, set[str]]:
+    """Which areas of a kind border which (matching.touching), worked out once per data
+    version: it depends only on the full-detail boundaries, not on any filter (do not mutate)."""
+    con, version = connection(path)
+    return _neighbours(kind, version, con)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _event_study(version: str, path: str, args: tuple[Any, ...]) -> study.EventStudy:
+    kind, categories, area_ids, program, anchor, weeks = args
+    data = load(Path(path), evaluation.study_data, kind, categories, program, anchor, weeks)
+    return study.event_study(data, neighbours(Path(path), kind), program, area_ids)
+
+
+def event_study(
+    path: Path,
+    kind: str,
+    categories: tuple[str, ...],
+    area_ids: tuple[str, ...],
+    program: str | None,
+    anchor: date,
+    weeks: int,
+) -> study.EventStudy:
+    """The Outreach and crime page's event study, kept per data version and choice: its fits
+    and matching would otherwise run again on every rerun of the page."""
+    _, version = connection(path)
+    return _event_study(version, str(path), (kind, categories, area_ids, program, anchor, weeks))

@@ -1,7 +1,7 @@
 """The frame every page shares: page config, data notice, sidebar filters, chart blocks.
 
 A page calls `setup(...)` and gets a `Page`: the chosen filters plus `load(query, ...)`,
-which runs a cached query from nno_dash.queries. Then it lays out what comes back.
+which runs a cached query from a module of nno_dash.queries. Then it lays out what comes back.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from nno_dash import queries
 from nno_dash.analysis.statistics import Change
 from nno_dash.core.filters import Filters
 from nno_dash.core.settings import Settings
 from nno_dash.publish import branding, export, i18n, privacy
-from nno_dash.queries import parallel
+from nno_dash.queries import datasets, geography, parallel
 from nno_dash.ui import data, presentation
 from nno_dash.ui.sidebar import sidebar_filters
 from nno_dash.ui.state import likely_kind
@@ -36,7 +35,7 @@ class Page:
     _prefetched: list[parallel.Prefetch] = field(default_factory=list, repr=False, compare=False)
 
     def load(self, query: Callable[..., pd.DataFrame], *args: Any) -> Any:
-        """A cached result of `query(con, *args)`: `page.load(queries.headline, page.filters)`."""
+        """A cached result of `query(con, *args)`: `page.load(overview.headline, page.filters)`."""
         for started in self._prefetched:
             if (query, args) in started:
                 return started.take((query, args))
@@ -44,20 +43,20 @@ class Page:
 
     def prefetch(self, *calls: tuple[Any, ...]) -> None:
         """Start the questions this page will `load` later on a second thread, in the order
-        it asks them: `page.prefetch((queries.headline, page.filters), ...)`. On two cores a
+        it asks them: `page.prefetch((overview.headline, page.filters), ...)`. On two cores a
         page's questions then take a quarter to a third less time (parallel.Prefetch)."""
         wanted = [(call[0], tuple(call[1:])) for call in calls]
         self._prefetched.append(data.prefetch(self.settings.db_path, wanted))
 
     def load_all(self, *calls: tuple[Any, ...]) -> list[Any]:
-        """`load` for each call, two at a time: `a, b = page.load_all((queries.x, f), ...)`."""
+        """`load` for each call, two at a time: `a, b = page.load_all((crime.x, f), ...)`."""
         return data.load_all(self.settings.db_path, [(call[0], tuple(call[1:])) for call in calls])
 
     def areas(self, kind: str | None = None) -> gpd.GeoDataFrame:
         return data.display_areas(self.settings.db_path, kind or self.filters.area_kind)
 
     def area_names(self) -> dict[str, str]:
-        options = self.load(queries.area_options, self.filters.area_kind)
+        options = self.load(geography.area_options, self.filters.area_kind)
         return dict(zip(options["area_id"], options["name"], strict=True))
 
     def describe(self) -> str:
@@ -94,9 +93,9 @@ def setup(title: str, icon: str, intro: str) -> Page:
     info, kinds, _ = data.load_all(
         path,
         [
-            (queries.dataset_info, ()),
-            (queries.area_kinds_present, ()),
-            (queries.area_options, (likely_kind(),)),
+            (datasets.dataset_info, ()),
+            (geography.area_kinds_present, ()),
+            (geography.area_options, (likely_kind(),)),
         ],
     )
     first = info["first_day"] or date.today()
@@ -106,7 +105,7 @@ def setup(title: str, icon: str, intro: str) -> Page:
         first,
         last,
         kinds,
-        lambda kind: data.load(path, queries.area_options, kind),
+        lambda kind: data.load(path, geography.area_options, kind),
         draw=not present,
     )
     page = Page(filters=filters, settings=settings, info=info, present=present)

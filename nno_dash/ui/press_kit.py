@@ -13,8 +13,9 @@ from datetime import date
 
 import streamlit as st
 
-from nno_dash import queries
 from nno_dash.publish import export, i18n, press
+from nno_dash.queries import outreach, overview
+from nno_dash.queries import press as press_queries
 from nno_dash.ui.page import Page, image_buttons
 
 PREVIEW_WIDTH = 960  # the preview is the export scaled down: same layout, smaller
@@ -36,10 +37,10 @@ def question(page: Page, template: str) -> tuple:
     """The query a template's numbers come from, as `page.load` takes it."""
     filters = page.filters
     asked = {
-        "nno": (press.nno_by_year, filters),
-        "outreach": (queries.events_by_program, press.year_to_date(filters)),
-        "trend": (press.monthly_incidents, filters),
-        "map": (queries.area_summary, filters),
+        "nno": (press_queries.nno_by_year, filters),
+        "outreach": (outreach.events_by_program, press.year_to_date(filters)),
+        "trend": (press_queries.monthly_incidents, filters),
+        "map": (overview.area_summary, filters),
     }
     if template not in asked:
         raise ValueError(f"unknown press template {template!r}")

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from nno_dash import queries
 from nno_dash.analysis import classes, coverage
 from nno_dash.core.filters import Filters, default_period
+from nno_dash.queries import datasets, overview
 
 
 def summary(**cols):
@@ -72,11 +72,11 @@ def test_demo_under_served_areas_top_the_gap_list_and_fill_the_pink_corner(con):
     """Done-when check: the generator's planted under-served, high-crime neighbourhoods
     (read from meta demo_params, not hard-coded) lead the gap list over the default
     period and are all in the "high crime, low outreach" class."""
-    info = queries.dataset_info(con)
+    info = datasets.dataset_info(con)
     planted = set(info["demo_params"]["under_served_area_ids"])
     assert len(planted) >= 3
     filters = Filters(*default_period(info["last_day"]))
-    city = coverage.with_classes(queries.area_summary(con, filters))
+    city = coverage.with_classes(overview.area_summary(con, filters))
     gaps = coverage.gap_list(city)
     assert set(gaps["area_id"].head(len(planted))) == planted
     pink = set(city.loc[city["bivariate"] == classes.HIGH_CRIME_LOW_OUTREACH, "area_id"])

@@ -8,10 +8,9 @@ import pytest
 import shapely
 from statsmodels.stats.multitest import multipletests
 
-from nno_dash import queries
 from nno_dash.analysis import hotspots
 from nno_dash.core.filters import Filters, default_period
-from nno_dash.geo import areas as geo
+from nno_dash.queries import crime, datasets, geography
 
 
 def lattice(counts: np.ndarray) -> pd.DataFrame:
@@ -78,7 +77,7 @@ def test_queen_neighbours_on_a_grid():
 
 
 def test_grid_cells_cover_the_city_and_never_go_below_the_minimum(con):
-    areas = geo.load_areas(con, "neighbourhood", display=True)
+    areas = geography.load_areas(con, "neighbourhood", display=True)
     grid = hotspots.grid_for(areas)
     assert grid.size_m >= hotspots.MIN_CELL_M and grid.size_m % 50 == 0
     cells = hotspots.city_cells(areas, grid)
@@ -92,11 +91,11 @@ def test_grid_cells_cover_the_city_and_never_go_below_the_minimum(con):
 
 
 def test_incident_grid_counts_every_non_sensitive_incident_in_the_period(con):
-    last = queries.latest_day(con)
+    last = datasets.latest_day(con)
     filters = Filters(*default_period(last), categories=("robbery", "burglary"))
-    areas = geo.load_areas(con, "neighbourhood", display=True)
+    areas = geography.load_areas(con, "neighbourhood", display=True)
     grid = hotspots.grid_for(areas)
-    counts = queries.incident_grid(con, filters, *grid.params())
+    counts = crime.incident_grid(con, filters, *grid.params())
     expected = con.execute(
         """select count(*) from incidents where occurred_on between $s and $e
            and category in ('robbery', 'burglary') and not sensitive and lat is not null""",
@@ -108,12 +107,12 @@ def test_incident_grid_counts_every_non_sensitive_incident_in_the_period(con):
 
 def test_hotspots_on_the_demo_city_sit_on_planted_hotspots(con):
     """Every hot cell is within 1.5 km of a hotspot the generator planted (meta demo_params)."""
-    info = queries.dataset_info(con)
+    info = datasets.dataset_info(con)
     planted = np.array([[h["lon"], h["lat"]] for h in info["demo_params"]["hotspots"]])
-    areas = geo.load_areas(con, "neighbourhood", display=True)
+    areas = geography.load_areas(con, "neighbourhood", display=True)
     grid = hotspots.grid_for(areas)
     filters = Filters(*default_period(info["last_day"]))
-    cells = hotspots.hotspot_cells(areas, grid, queries.incident_grid(con, filters, *grid.params()))
+    cells = hotspots.hotspot_cells(areas, grid, crime.incident_grid(con, filters, *grid.params()))
     hot = cells[cells["spot"].str.startswith("Hot")]
     assert len(hot) >= 3
     centre = shapely.centroid(hot.geometry.values)

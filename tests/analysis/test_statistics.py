@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from statsmodels.stats import rates
+from statsmodels.stats.proportion import proportion_confint
 
 from nno_dash.analysis import statistics
 
@@ -98,3 +100,24 @@ def test_association_words_never_print_a_signed_zero():
     words = tiny.words("outreach", "the change")
     assert "ρ = 0.00" in words and "-0.00" not in words and "+0.00" not in words
     assert "95% CI -0.32 to 0.00" in words
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "t1", "t0"), [(120, 150, 1, 1), (37, 20, 28, 31), (9, 14, 365, 366)]
+)
+def test_poisson_test_and_interval_match_statsmodels(current, previous, t1, t0):
+    change = statistics.compare_counts(current, previous, t1, t0)
+    ref = rates.test_poisson_2indep(current, t1, previous, t0, method="exact-cond")
+    assert change.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+    low, high = proportion_confint(current, current + previous, method="beta")
+    scale = t0 / t1
+    assert change.ci_low_pct == pytest.approx((low / (1 - low) * scale - 1) * 100)
+    assert change.ci_high_pct == pytest.approx((high / (1 - high) * scale - 1) * 100)
+
+
+@pytest.mark.parametrize(("count", "exposure"), [(0, 1.0), (7, 2.5), (250, 40.0)])
+def test_rate_interval_matches_statsmodels_exact(count, exposure):
+    low, high = statistics.rate_interval(count, exposure)
+    ref_low, ref_high = rates.confint_poisson(count, exposure, method="exact-c")
+    assert low == pytest.approx(float(np.nan_to_num(ref_low)), abs=1e-12)
+    assert high == pytest.approx(float(ref_high))

@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from nno_dash import queries
 from nno_dash.analysis import trends
 from nno_dash.core.filters import Filters
+from nno_dash.queries import crime, geography
 
 PERIOD = Filters(date(2025, 11, 1), date(2026, 10, 31))
 
@@ -61,26 +61,26 @@ def test_series_by_each_split_sums_to_the_same_incidents(con):
         [PERIOD.start, PERIOD.end],
     ).fetchone()[0]
     for split in ("crime_class", "category", "area"):
-        series = queries.incident_series_by(con, PERIOD, "month", split)
+        series = crime.incident_series_by(con, PERIOD, "month", split)
         assert series["incidents"].sum() == total, split
         assert series["period"].nunique() == 12
 
 
 def test_series_rates_are_per_1000_residents(con):
-    areas = queries.area_options(con, "neighbourhood").set_index("area_id")["population"]
-    by_area = queries.incident_series_by(con, PERIOD, "year", "area")
+    areas = geography.area_options(con, "neighbourhood").set_index("area_id")["population"]
+    by_area = crime.incident_series_by(con, PERIOD, "year", "area")
     row = by_area.iloc[0]
     assert row["population"] == areas[row["group"]]
     assert row["rate_per_1000"] == pytest.approx(1000 * row["incidents"] / areas[row["group"]])
     one = Filters(PERIOD.start, PERIOD.end, area_ids=("neighbourhood:1", "neighbourhood:2"))
-    classes = queries.incident_series_by(con, one, "year", "crime_class")
+    classes = crime.incident_series_by(con, one, "year", "crime_class")
     residents = areas[["neighbourhood:1", "neighbourhood:2"]].sum()
     assert (classes["population"] == residents).all()
 
 
 def test_compstat_counts_match_a_direct_count(con):
     robbery = Filters(PERIOD.start, PERIOD.end, categories=("robbery",))
-    counts = queries.compstat_counts(con, robbery)
+    counts = crime.compstat_counts(con, robbery)
     assert list(counts["category"]) == ["robbery"]
     first, last = trends.compstat_windows(PERIOD.end)["d28_ly"]
     direct = con.execute(

@@ -113,11 +113,11 @@ def test_hotspots_on_a_phone(server, browser, artifacts):
 def test_the_whole_city_is_in_view_on_a_laptop(server, browser, artifacts, demo_db):
     """The coverage map is fitted to a 1366-px laptop's main column: no edge of the city is
     cut off there (at 1150 px its west edge was, on a 1440-px screen)."""
-    from nno_dash.geo import areas as geo
+    from nno_dash.queries import geography
     from nno_dash.store import db
 
     with db.open_readonly(demo_db) as con:
-        west, south, east, north = geo.load_areas(con, "neighbourhood").total_bounds
+        west, south, east, north = geography.load_areas(con, "neighbourhood").total_bounds
     context, page = open_view(browser, server, "", {"width": 1366, "height": 768})
     try:
         shot(page, artifacts, "1366")

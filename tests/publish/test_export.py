@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nno_dash import queries
 from nno_dash.core.filters import Filters, default_period
-from nno_dash.geo.areas import load_areas
 from nno_dash.publish import branding, export, press, privacy
+from nno_dash.queries import datasets, geography, outreach, overview
+from nno_dash.queries import press as press_queries
+from nno_dash.queries.geography import load_areas
 from nno_dash.viz import comparisons, theme
 
 TEMPLATES = ("nno", "outreach", "trend", "map")
@@ -31,7 +32,7 @@ def out(artifacts: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def info(con) -> dict:
-    return queries.dataset_info(con)
+    return datasets.dataset_info(con)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def filters(info) -> Filters:
 
 
 def names(con, kind: str) -> dict[str, str]:
-    options = queries.area_options(con, kind)
+    options = geography.area_options(con, kind)
     return dict(zip(options["area_id"], options["name"], strict=True))
 
 
@@ -51,14 +52,14 @@ def build(con, info, filters: Filters, template: str, lang="en", size=export.DEF
         lang, 3, brand, info["data_as_of"], names(con, filters.area_kind), (width, height)
     )
     if template == "nno":
-        return press.nno_summary(press.nno_by_year(con, filters), filters, ctx)
+        return press.nno_summary(press_queries.nno_by_year(con, filters), filters, ctx)
     if template == "outreach":
         ytd = press.year_to_date(filters)
-        return press.outreach_by_program(queries.events_by_program(con, ytd), ytd, ctx)
+        return press.outreach_by_program(outreach.events_by_program(con, ytd), ytd, ctx)
     if template == "trend":
-        return press.crime_trend(press.monthly_incidents(con, filters), filters, ctx)
+        return press.crime_trend(press_queries.monthly_incidents(con, filters), filters, ctx)
     areas = load_areas(con, filters.area_kind, display=True)
-    return press.district_map(queries.area_summary(con, filters), areas, filters, ctx)
+    return press.district_map(overview.area_summary(con, filters), areas, filters, ctx)
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -21,12 +21,13 @@ import shapely
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from nno_dash import queries
 from nno_dash.core.filters import Filters
 from nno_dash.core.vocab import CATEGORIES, PROGRAMS
 from nno_dash.geo import areas as geo
 from nno_dash.publish import export, press, privacy
 from nno_dash.publish.branding import Branding
+from nno_dash.queries import crime, geography, outreach, overview
+from nno_dash.queries import press as press_queries
 from nno_dash.store import db
 from nno_dash.viz import comparisons, time_series
 
@@ -299,22 +300,22 @@ def build_database(n_areas, populations, incidents, events):
 
 def every_export(con, filters, threshold):
     """What the Press kit and a page's download control would publish for these filters."""
-    options = queries.area_options(con, "neighbourhood")
+    options = geography.area_options(con, "neighbourhood")
     names = dict(zip(options["area_id"], options["name"], strict=True))
     ctx = press.Context("en", threshold, Branding(), "2026-06-30", names, (1200, 675))
     ytd = press.year_to_date(filters)
-    areas = geo.load_areas(con, "neighbourhood", display=True)
+    areas = geography.load_areas(con, "neighbourhood", display=True)
     items = [
-        press.nno_summary(press.nno_by_year(con, filters), filters, ctx),
-        press.outreach_by_program(queries.events_by_program(con, ytd), ytd, ctx),
-        press.crime_trend(press.monthly_incidents(con, filters), filters, ctx),
-        press.district_map(queries.area_summary(con, filters), areas, filters, ctx),
+        press.nno_summary(press_queries.nno_by_year(con, filters), filters, ctx),
+        press.outreach_by_program(outreach.events_by_program(con, ytd), ytd, ctx),
+        press.crime_trend(press_queries.monthly_incidents(con, filters), filters, ctx),
+        press.district_map(overview.area_summary(con, filters), areas, filters, ctx),
     ]
     caption = export.Caption("t", "s", "src")
-    series = queries.incident_series(con, filters, "month")
-    by_category = queries.incidents_by_category(con, filters)
-    by_program = queries.events_by_program(con, filters)
-    seasonal = queries.seasonal_profile(con, filters)
+    series = crime.incident_series(con, filters, "month")
+    by_category = crime.incidents_by_category(con, filters)
+    by_program = outreach.events_by_program(con, filters)
+    seasonal = crime.seasonal_profile(con, filters)
     for fig, frame, counts in (
         (time_series.incident_trend(series), series, ("incidents",)),
         (

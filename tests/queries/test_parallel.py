@@ -8,9 +8,8 @@ from collections import Counter
 
 import pytest
 
-from nno_dash import queries
 from nno_dash.core.filters import Filters, default_period
-from nno_dash.queries import parallel
+from nno_dash.queries import crime, datasets, outreach, overview, parallel
 from nno_dash.store import db
 
 
@@ -69,13 +68,13 @@ def test_an_answer_is_handed_over_once_and_errors_reach_the_taker():
 def test_two_duckdb_questions_on_two_cursors_give_what_one_at_a_time_gives(demo_db):
     con = db.open_readonly(demo_db)
     try:
-        start, end = default_period(queries.latest_day(con))
+        start, end = default_period(datasets.latest_day(con))
         f = Filters(start, end)
         calls = [
-            (queries.headline, f),
-            (queries.area_summary, f),
-            (queries.incident_series, f),
-            (queries.events_by_month, f),
+            (overview.headline, f),
+            (overview.area_summary, f),
+            (crime.incident_series, f),
+            (outreach.events_by_month, f),
         ]
 
         def answer(call):

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from nno_dash import __main__ as cli
-from nno_dash import queries
 from nno_dash.core.filters import Filters
+from nno_dash.queries import crime, datasets, outreach, overview
 from nno_dash.store import db, lake
 
 
@@ -41,18 +41,18 @@ def test_incidents_are_partitioned_by_year_and_every_row_is_there(exported, con)
 @pytest.mark.parametrize(
     "query",
     [
-        queries.headline,
-        queries.area_summary,
-        queries.incidents_by_category,
-        queries.seasonal_profile,
-        queries.events_by_program,
-        queries.compstat_counts,
+        overview.headline,
+        overview.area_summary,
+        crime.incidents_by_category,
+        crime.seasonal_profile,
+        outreach.events_by_program,
+        crime.compstat_counts,
     ],
     ids=lambda f: f.__name__,
 )
 def test_the_page_queries_answer_the_same_on_the_lake(exported, con, query):
     out, _ = exported
-    last = queries.latest_day(con)
+    last = datasets.latest_day(con)
     filters = Filters(last - timedelta(days=364), last, categories=("robbery", "burglary"))
     views = lake.open_views(out)
     try:

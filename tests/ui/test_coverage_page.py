@@ -10,8 +10,7 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
-from nno_dash import queries
-from nno_dash.geo import areas as geo
+from nno_dash.queries import datasets, geography
 from nno_dash.ui.coverage_view import MAP_KEY
 
 ENTRY = Path(__file__).resolve().parents[2] / "dashboard.py"
@@ -69,7 +68,7 @@ def query_value(at: AppTest, key: str):
 
 @pytest.fixture(scope="module")
 def planted(con) -> dict:
-    return queries.dataset_info(con)["demo_params"]
+    return datasets.dataset_info(con)["demo_params"]
 
 
 def test_default_view_is_the_bivariate_map_naming_the_planted_gaps(app_env, planted):
@@ -136,7 +135,7 @@ def test_presentation_mode_hides_every_control_and_shows_the_title_block(app_env
     assert not at.sidebar.multiselect and not at.sidebar.date_input and not at.sidebar.selectbox
     assert not at.get("segmented_control") and not at.toggle
     assert not at.get("download_button") and not at.expander
-    as_of = queries.dataset_info(con)["data_as_of"]
+    as_of = datasets.dataset_info(con)["data_as_of"]
     assert any(f"data as of {as_of}" in m.value for m in at.markdown)
     assert [b.label for b in at.button] == ["Exit presentation mode"]
     assert query_value(at, "present") == "1" and query_value(at, "area_ids") == "council_district:3"
@@ -163,7 +162,7 @@ def test_turning_presentation_mode_on_puts_it_in_the_url(app_env):
 
 
 def test_a_click_on_an_event_marker_selects_the_area_it_is_in(app_env, con):
-    areas = geo.load_areas(con, "neighbourhood")
+    areas = geography.load_areas(con, "neighbourhood")
     target = areas.iloc[7]
     spot = target.geometry.representative_point()
     at = open_page()

@@ -175,7 +175,7 @@ def test_the_area_list_is_asked_with_the_first_questions(app_env, monkeypatch):
     the cache holds. After a change of kind in the sidebar, the guess is the new kind."""
     from dataclasses import replace
 
-    from nno_dash import queries
+    from nno_dash.queries import geography
     from nno_dash.ui import data
 
     at = open_page("dashboard.py")
@@ -195,6 +195,6 @@ def test_the_area_list_is_asked_with_the_first_questions(app_env, monkeypatch):
     at.session_state["filters"] = replace(at.session_state["filters"], area_kind="beat")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert (queries.area_options, ("beat",)) in early[:3]
-    assert (queries.area_options, ("beat",)) in asked
-    assert (queries.area_options, ("neighbourhood",)) not in asked + early
+    assert (geography.area_options, ("beat",)) in early[:3]
+    assert (geography.area_options, ("beat",)) in asked
+    assert (geography.area_options, ("neighbourhood",)) not in asked + early

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from nno_dash import queries
 from nno_dash.analysis import classes, coverage, hotspots
 from nno_dash.core.filters import Filters, default_period
 from nno_dash.core.vocab import PROGRAMS
 from nno_dash.geo import areas as geo
+from nno_dash.queries import crime, datasets, geography, outreach, overview
 from nno_dash.viz import maps
 
 MAX_FIGURE_BYTES = 2_000_000
@@ -26,11 +26,11 @@ def area_traces(fig) -> list:
 
 @pytest.fixture(scope="module")
 def demo(con):
-    info = queries.dataset_info(con)
+    info = datasets.dataset_info(con)
     filters = Filters(*default_period(info["last_day"]))
-    city = coverage.with_classes(queries.area_summary(con, filters))
-    areas = geo.load_areas(con, "neighbourhood", display=True)
-    events = queries.event_list(con, filters)
+    city = coverage.with_classes(overview.area_summary(con, filters))
+    areas = geography.load_areas(con, "neighbourhood", display=True)
+    events = outreach.event_list(con, filters)
     return areas, city, events
 
 
@@ -206,10 +206,10 @@ def test_maps_draw_the_simplified_features_they_are_given():
 
 def test_hotspot_map_draws_cells_not_points(con, demo):
     areas, _, events = demo
-    info = queries.dataset_info(con)
+    info = datasets.dataset_info(con)
     filters = Filters(*default_period(info["last_day"]))
     grid = hotspots.grid_for(areas)
-    cells = hotspots.hotspot_cells(areas, grid, queries.incident_grid(con, filters, *grid.params()))
+    cells = hotspots.hotspot_cells(areas, grid, crime.incident_grid(con, filters, *grid.params()))
     fig = maps.hotspot_map(cells, areas, events=events)
     spots = [t for t in fig.data if t.type == "choroplethmap" and t.name in maps.SPOT_COLOURS]
     assert spots and all(len(t.geojson["features"]) == len(t.locations) for t in spots)

@@ -13,6 +13,7 @@ import shapely
 from import_fixtures import areas_db  # noqa: F401
 
 from nno_dash.geo import areas as geo
+from nno_dash.queries import geography
 
 
 def _frame(rows: list[tuple[str, str, shapely.Geometry]]) -> gpd.GeoDataFrame:
@@ -55,22 +56,20 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 @pytest.fixture
 def grid_on(monkeypatch):
-    """Build the grid for any number of points, on fresh indexes."""
+    """Build the grid for any number of points."""
     monkeypatch.setattr(geo, "GRID_MIN_POINTS", 0)
-    monkeypatch.setattr(geo, "_INDEXES", {})
 
 
 @pytest.fixture
 def grid_off(monkeypatch):
     monkeypatch.setattr(geo, "GRID_MIN_POINTS", 10**12)
-    monkeypatch.setattr(geo, "_INDEXES", {})
 
 
 @pytest.mark.parametrize("mode", ["grid_off", "grid_on"])
 def test_chicago_points_match_a_spatial_join(areas_db, request, mode):  # noqa: F811
     request.getfixturevalue(mode)
     with duckdb.connect(str(areas_db), read_only=True) as con:
-        areas = geo.load_areas(con)
+        areas = geography.load_areas(con)
     rng = np.random.default_rng(7)
     lon = rng.uniform(-87.95, -87.5, 20_000)
     lat = rng.uniform(41.63, 42.03, 20_000)
@@ -83,7 +82,9 @@ def test_chicago_points_match_a_spatial_join(areas_db, request, mode):  # noqa: 
     _same(found, _reference(lon, lat, areas))
     assert found["neighbourhood_id"].notna().sum() > 8_000  # about half the box is Chicago
     assert found.iloc[-1].isna().all()  # no longitude: no area
-    built = geo.area_index(areas)["neighbourhood"].cells is not None
+    index = geo.area_index(areas)
+    geo.locate_areas(lon, lat, index)
+    built = index["neighbourhood"].cells is not None
     assert built == (mode == "grid_on")
 
 
@@ -111,15 +112,16 @@ def test_overlaps_go_to_the_first_area_and_edges_to_none(request, mode):
     _same(found, _reference(lon, lat, areas))
 
 
-def test_index_is_built_once_per_frame_and_grid_on_demand(monkeypatch):
-    monkeypatch.setattr(geo, "_INDEXES", {})
+def test_the_callers_index_keeps_its_grid_and_builds_it_on_demand():
     areas = _frame([("beat:1", "beat", shapely.box(0, 0, 1, 1))])
     index = geo.area_index(areas)
-    assert geo.area_index(areas) is index
-    assert geo.area_index(areas.copy()) is not index
+    assert geo.area_index(areas) is not index  # no hidden cache: the caller keeps the index
     beat = index["beat"]
     beat.locate(np.array([0.5]), np.array([0.5]))
     assert beat.cells is None  # one point: the exact test only
     where = beat.locate(np.array([0.5, 2.0]), np.array([0.5, 0.5]), total=geo.GRID_MIN_POINTS)
     assert beat.cells is not None  # the caller will locate many points in chunks
     assert list(where) == [0, -1]
+    cells = beat.cells
+    geo.locate_areas(np.array([0.5]), np.array([0.5]), index, total=geo.GRID_MIN_POINTS)
+    assert index["beat"].cells is cells  # built once, kept with the caller's index
