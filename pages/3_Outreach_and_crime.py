@@ -64,6 +64,7 @@ if study.estimate is None or not study.estimate.estimated:
     st.warning(study.words())
 else:
     st.markdown(f"**{study.words()}**")
+    st.caption(study.estimate.basis())
     if study.placebo is not None:
         st.caption(
             f"Check: the same comparison 52 weeks earlier, with no event between, gives "

@@ -53,6 +53,15 @@ class DidResult:
     def covers(self, effect_pct: float) -> bool:
         return self.estimated and self.ci_low_pct <= effect_pct <= self.ci_high_pct
 
+    def basis(self) -> str:
+        """What the estimate rests on: the counts either side and how the interval was made."""
+        return (
+            f"Incidents {self.weeks_pre} weeks before and {self.weeks_post} after: treated "
+            f"areas {self.treated_pre:,} and {self.treated_post:,}, comparison areas "
+            f"{self.comparison_pre:,} and {self.comparison_post:,}. The 95% interval uses "
+            f"{self.interval_from} standard errors."
+        )
+
     def words(self, treated: str = "the treated areas") -> str:
         """A plain reading: relative change, interval, verdict; never 'caused'."""
         if not self.estimated:

@@ -214,16 +214,6 @@ def rank_association(x: pd.Series, y: pd.Series) -> Association:
     )
 
 
-def rate_interval(count: int, exposure: float = 1.0, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Garwood) interval for a Poisson rate count / exposure, e.g. per 1,000 residents."""
-    from scipy import stats
-
-    alpha = 1 - level
-    low = stats.chi2.ppf(alpha / 2, 2 * count) / 2 if count > 0 else 0.0
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
-    return float(low) / exposure, float(high) / exposure
-
-
 def t_interval(values: pd.Series | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and its t interval (the one-sample t test's interval); NaN with fewer than 2 values."""
     from scipy import stats

@@ -123,6 +123,19 @@ def test_the_headline_says_a_change_that_rounds_to_nothing_in_words(change, expe
     assert "within what chance alone could explain" in words
 
 
+def test_the_basis_names_the_counts_either_side_and_the_interval_used():
+    result = did.DidResult(
+        treated_pre=1234, treated_post=1100, comparison_pre=5000, comparison_post=5100,
+        n_treated=5, n_comparison=12, weeks_pre=8, weeks_post=6,
+        change_pct=-9.0, ci_low_pct=-14.0, ci_high_pct=-3.0, too_few=False,
+        interval_from="cluster-robust",
+    )  # fmt: skip
+    assert result.basis() == (
+        "Incidents 8 weeks before and 6 after: treated areas 1,234 and 1,100, comparison "
+        "areas 5,000 and 5,100. The 95% interval uses cluster-robust standard errors."
+    )
+
+
 def test_a_page_gets_one_blas_thread_because_streamlit_leaves_numpy_to_the_package():
     """The pages import streamlit, then nno_dash, then numpy: the package's one-thread
     setting must come before numpy loads OpenBLAS, in a fresh process as in the app."""

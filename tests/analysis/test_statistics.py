@@ -113,11 +113,3 @@ def test_poisson_test_and_interval_match_statsmodels(current, previous, t1, t0):
     scale = t0 / t1
     assert change.ci_low_pct == pytest.approx((low / (1 - low) * scale - 1) * 100)
     assert change.ci_high_pct == pytest.approx((high / (1 - high) * scale - 1) * 100)
-
-
-@pytest.mark.parametrize(("count", "exposure"), [(0, 1.0), (7, 2.5), (250, 40.0)])
-def test_rate_interval_matches_statsmodels_exact(count, exposure):
-    low, high = statistics.rate_interval(count, exposure)
-    ref_low, ref_high = rates.confint_poisson(count, exposure, method="exact-c")
-    assert low == pytest.approx(float(np.nan_to_num(ref_low)), abs=1e-12)
-    assert high == pytest.approx(float(ref_high))

@@ -47,6 +47,8 @@ def test_outreach_page_default_filters_show_an_estimate_with_an_interval(app_env
     headline = next(m.value for m in at.markdown if m.value.startswith("**After the event"))
     assert "95% CI" in headline and "comparison areas" in headline
     assert "caused" not in headline and "because" not in headline
+    basis = [c.value for c in at.caption if c.value.startswith("Incidents 8 weeks before")]
+    assert len(basis) == 1 and "standard errors" in basis[0], basis
     assert "associated with" in markdown(at)
     assert any(e.label == "How to read this" for e in at.expander)
     assert len(at.get("plotly_chart")) >= 4
