@@ -7,7 +7,6 @@ from nno_dash.ui.preload import plotly_js
 plotly_js()  # first: the browser loads plotly.js while the imports below run
 
 from nno_dash.analysis import classes, coverage
-from nno_dash.queries import outreach, overview
 from nno_dash.ui import coverage_view as view
 from nno_dash.ui import presentation
 from nno_dash.ui.page import setup
@@ -19,12 +18,11 @@ page = setup(
     "focus the page on it; click it again to clear.",
 )
 kind, with_events = view.map_controls(page)
-page.prefetch(*view.questions(page, kind, with_events))
+answers = page.ask(**view.questions(page, kind, with_events))
 
 # Classes and ranks are citywide, so a selected area is seen against the whole city.
-city = coverage.with_classes(page.load(overview.area_summary, view.citywide(page.filters)))
+city = coverage.with_classes(answers["city"])
 gaps = coverage.gap_list(city)
-events = page.load(outreach.event_points, page.filters) if with_events else None
 
 short = city[city["bivariate"] == classes.HIGH_CRIME_LOW_OUTREACH]
 if city["events"].sum() == 0:
@@ -41,10 +39,10 @@ elif len(short):
         + "."
     )
 
-view.draw_map(page, kind, city, events)
+view.draw_map(page, kind, city, answers)
 
 if len(page.filters.area_ids) == 1:
-    view.draw_profile(page, gaps, len(gaps))
+    view.draw_profile(page, gaps, len(gaps), answers)
 
 st.subheader("Coverage gaps: high crime, little outreach")
 if not page.present:

@@ -25,10 +25,10 @@ page = setup(
 
 # The sections below the event study depend only on the filters: a helper thread answers
 # them while this one works out the study.
-page.prefetch(
-    (overview.area_summary, page.filters),
-    (outreach.survey_by_event, page.filters),
-    (outreach.attendance_by_month, page.filters),
+below = page.ask(
+    summary=(overview.area_summary, page.filters),
+    surveys=(outreach.survey_by_event, page.filters),
+    attendance=(outreach.attendance_by_month, page.filters),
 )
 
 st.subheader("Before and after the event, against similar areas")
@@ -106,7 +106,7 @@ if page.is_demo and (check := event_study.demo_check(page.info)):
     )
 
 st.subheader("Outreach dose and change in crime, by area")
-summary = page.load(overview.area_summary, page.filters)
+summary = below["summary"]
 dose = dose_response(summary)
 association = statistics.rank_association(summary["event_rate"], summary["incident_change_pct"])
 st.markdown(dose.words())
@@ -132,7 +132,7 @@ show_chart(
 st.caption(association.words("outreach per 1,000 residents", "the change in incidents"))
 
 st.subheader("Perception: trust before and after events, and attendance")
-trust = trust_change(page.load(outreach.survey_by_event, page.filters))
+trust = trust_change(below["surveys"])
 show_chart(
     comparisons.trust_change(trust),
     trust,
@@ -140,7 +140,7 @@ show_chart(
     counts=("events", "survey_n"),
     settings=page.settings,
 )
-attendance = page.load(outreach.attendance_by_month, page.filters)
+attendance = below["attendance"]
 show_chart(
     time_series.attendance_trend(attendance),
     attendance,

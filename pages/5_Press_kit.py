@@ -49,9 +49,9 @@ scale = (
     or 1
 )
 
-page.prefetch(*(press_kit.question(page, template) for template in templates))
+answers = page.ask(**{template: press_kit.question(page, template) for template in templates})
 ctx = press_kit.context(page, lang, size)
-items = [press_kit.build(page, template, ctx) for template in templates]
+items = [press_kit.build(page, template, answers[template], ctx) for template in templates]
 press_kit.pack_button(page, items, ctx, size, scale)
 if not items:
     st.info("Choose one or more charts above.")

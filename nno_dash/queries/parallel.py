@@ -94,13 +94,6 @@ class Prefetch:
             raise value
         return value
 
-    @property
-    def untaken(self) -> frozenset[Hashable]:
-        """The questions named up front that nobody has taken yet (a page that names more
-        than it asks makes the helper work for nothing; tests check this is empty)."""
-        with self._lock:
-            return frozenset(self._keys)
-
     def join(self, timeout: float | None = None) -> None:
         """Wait for the helper to run out of questions (tests, the benchmark)."""
         self._thread.join(timeout)

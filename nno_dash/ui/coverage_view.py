@@ -22,7 +22,7 @@ from nno_dash.core.filters import Filters
 from nno_dash.publish import privacy
 from nno_dash.queries import crime, outreach, overview
 from nno_dash.ui import data, presentation, state
-from nno_dash.ui.page import Page, show_chart
+from nno_dash.ui.page import Answers, Page, show_chart
 from nno_dash.viz import comparisons, maps, time_series
 
 MAP_KINDS = {
@@ -142,20 +142,23 @@ def citywide(filters: Filters) -> Filters:
     return replace(filters, area_ids=())
 
 
-def questions(page: Page, kind: str, with_events: bool) -> list[tuple]:
-    """What the page will ask, in its order, for `page.prefetch`."""
-    asked: list[tuple] = [(overview.area_summary, citywide(page.filters))]
-    if with_events:
-        asked.append((outreach.event_points, page.filters))
-    if kind == "hotspots":
-        asked.append((crime.incident_grid, page.filters, *_hotspot_grid(page)[1].params()))
-    if len(page.filters.area_ids) == 1:
-        asked += [
-            (outreach.events_by_program, page.filters),
-            (crime.incident_series, _profile_trend_filters(page), "month"),
-            (outreach.events_by_month, page.filters),
-        ]
-    return asked
+def questions(page: Page, kind: str, with_events: bool) -> dict[str, tuple | None]:
+    """What the page will read, by name, in its order, for `page.ask`."""
+    profile = len(page.filters.area_ids) == 1
+    return {
+        "city": (overview.area_summary, citywide(page.filters)),
+        "events": (outreach.event_points, page.filters) if with_events else None,
+        "grid": (
+            (crime.incident_grid, page.filters, *_hotspot_grid(page)[1].params())
+            if kind == "hotspots"
+            else None
+        ),
+        "programs": (outreach.events_by_program, page.filters) if profile else None,
+        "trend": (
+            (crime.incident_series, _profile_trend_filters(page), "month") if profile else None
+        ),
+        "by_month": (outreach.events_by_month, page.filters) if profile else None,
+    }
 
 
 def _hotspot_grid(page: Page) -> tuple[gpd.GeoDataFrame, hotspots.Grid]:
@@ -166,10 +169,10 @@ def _hotspot_grid(page: Page) -> tuple[gpd.GeoDataFrame, hotspots.Grid]:
     return areas, hotspots.grid_for(areas)
 
 
-def hotspot_cells(page: Page) -> gpd.GeoDataFrame:
-    """Gi* cells over the selected areas (or the city), cached by data version and filters."""
+def hotspot_cells(page: Page, counts: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Gi* cells over the selected areas (or the city) from the grid's counts, cached by data
+    version and filters."""
     areas, grid = _hotspot_grid(page)
-    counts = page.load(crime.incident_grid, page.filters, *grid.params())
     return _gi_cached(data.connection(page.settings.db_path)[1], page.filters, grid, counts, areas)
 
 
@@ -184,12 +187,13 @@ def _gi_cached(
     return hotspots.hotspot_cells(_areas, grid, _counts)
 
 
-def draw_map(page: Page, kind: str, summary: pd.DataFrame, events: pd.DataFrame | None) -> None:
+def draw_map(page: Page, kind: str, summary: pd.DataFrame, answers: Answers) -> None:
     """The chosen map, full width, clickable; its numbers one click away."""
     width, height = presentation.map_size(page.present)
+    events = answers["events"] if "events" in answers.calls else None
     common = {"events": events, "map_style": page.settings.map_style, "height": height}
     if kind == "hotspots":
-        cells = hotspot_cells(page)
+        cells = hotspot_cells(page, answers["grid"])
         features = data.display_features(page.settings.db_path, page.filters.area_kind, width)
         fig = maps.hotspot_map(
             cells, page.areas(), width_px=width, area_features=features, **common
@@ -297,7 +301,7 @@ def _profile_trend_filters(page: Page) -> Filters:
     return page.filters.with_period(page.filters.previous_year().start, page.filters.end)
 
 
-def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
+def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int, answers: Answers) -> None:
     """Population, crime trend, outreach and attendance over time, trust scores for the
     one selected area."""
     area_id = page.filters.area_ids[0]
@@ -309,7 +313,7 @@ def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
     st.subheader(f"{row['name']}")
     st.caption(coverage.gap_reason(row, n_areas))
     change = statistics.compare_counts(row["incidents"], row["incidents_prev"])
-    trust = page.load(outreach.events_by_program, page.filters)
+    trust = answers["programs"]
     trust_n = trust["survey_n"].fillna(0)
     cols = st.columns(3 if presentation.is_phone() else 6)
     cols[0].metric("Residents", f"{row['population']:,.0f}")
@@ -335,8 +339,7 @@ def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int) -> None:
             f"{after - before:+.2f} on before",
             help=f"Mean survey score of {int(trust_n.sum()):,} respondents.",
         )
-    series = page.load(crime.incident_series, _profile_trend_filters(page), "month")
-    by_month = page.load(outreach.events_by_month, page.filters)
+    series, by_month = answers["trend"], answers["by_month"]
     left, right = st.columns(2) if not page.present else (st.container(), st.container())
     with left:
         st.markdown("**Incidents per month, this period and the year before**")

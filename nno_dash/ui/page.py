@@ -27,26 +27,42 @@ from nno_dash.ui.state import likely_kind
 
 
 @dataclass(frozen=True)
+class Answers:
+    """A page's questions, each named once, answered two at a time as the page lays out:
+    a helper thread works from the last while `answers["name"]` takes from the first."""
+
+    calls: dict[str, data.Call]
+    started: parallel.Prefetch
+    _read: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._read:
+            self._read[name] = self.started.take(self.calls[name])
+        return self._read[name]
+
+
+@dataclass(frozen=True)
 class Page:
     filters: Filters
     settings: Settings
     info: dict[str, Any]
-    present: bool = False  # council presentation mode (issue 4): no controls, large type
-    _prefetched: list[parallel.Prefetch] = field(default_factory=list, repr=False, compare=False)
+    present: bool = False  # council presentation mode: no controls, large type
+    asked: list[Answers] = field(default_factory=list, repr=False, compare=False)
 
     def load(self, query: Callable[..., pd.DataFrame], *args: Any) -> Any:
         """A cached result of `query(con, *args)`: `page.load(overview.headline, page.filters)`."""
-        for started in self._prefetched:
-            if (query, args) in started:
-                return started.take((query, args))
         return data.load(self.settings.db_path, query, *args)
 
-    def prefetch(self, *calls: tuple[Any, ...]) -> None:
-        """Start the questions this page will `load` later on a second thread, in the order
-        it asks them: `page.prefetch((overview.headline, page.filters), ...)`. On two cores a
-        page's questions then take a quarter to a third less time (parallel.Prefetch)."""
-        wanted = [(call[0], tuple(call[1:])) for call in calls]
-        self._prefetched.append(data.prefetch(self.settings.db_path, wanted))
+    def ask(self, **questions: tuple[Any, ...] | None) -> Answers:
+        """Name the questions this page will read, in the order it reads them, and start
+        answering them: `answers = page.ask(summary=(overview.area_summary, page.filters))`,
+        then `answers["summary"]`. A question given as None is not asked."""
+        calls = {
+            name: (call[0], tuple(call[1:])) for name, call in questions.items() if call is not None
+        }
+        answers = Answers(calls, data.prefetch(self.settings.db_path, list(calls.values())))
+        self.asked.append(answers)
+        return answers
 
     def load_all(self, *calls: tuple[Any, ...]) -> list[Any]:
         """`load` for each call, two at a time: `a, b = page.load_all((crime.x, f), ...)`."""

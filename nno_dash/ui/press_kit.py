@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from nno_dash.publish import export, i18n, press
@@ -34,7 +35,7 @@ def context(page: Page, lang: str, size: str) -> press.Context:
 
 
 def question(page: Page, template: str) -> tuple:
-    """The query a template's numbers come from, as `page.load` takes it."""
+    """The query a template's numbers come from, as `page.ask` takes it."""
     filters = page.filters
     asked = {
         "nno": (press_queries.nno_by_year, filters),
@@ -47,14 +48,14 @@ def question(page: Page, template: str) -> tuple:
     return asked[template]
 
 
-def build(page: Page, template: str, ctx: press.Context) -> export.Exportable:
-    """One template, built from cached query results for the page's filters."""
-    asked = question(page, template)
-    numbers = page.load(*asked)
+def build(
+    page: Page, template: str, numbers: pd.DataFrame, ctx: press.Context
+) -> export.Exportable:
+    """One template, built from its question's answer (`question`) for the page's filters."""
     if template == "nno":
         return press.nno_summary(numbers, page.filters, ctx)
     if template == "outreach":
-        return press.outreach_by_program(numbers, asked[1], ctx)
+        return press.outreach_by_program(numbers, press.year_to_date(page.filters), ctx)
     if template == "trend":
         return press.crime_trend(numbers, page.filters, ctx)
     return press.district_map(numbers, page.areas(), page.filters, ctx)

@@ -55,16 +55,16 @@ def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
         ("pages/5_Press_kit.py", {}),
     ],
 )
-def test_a_page_asks_every_question_it_named_up_front(app_env, page, query):
-    """A page.prefetch list is a second copy of what the page asks later: every question named
-    there must be taken, or the helper thread answered it for nothing. (load_all takes its
-    answers at once, so it cannot drift.)"""
+def test_a_page_reads_every_question_it_asks(app_env, page, query):
+    """A question a page asks (`page.ask`) and never reads was answered by the helper thread
+    for nothing. (load_all takes its answers at once, so it cannot drift.)"""
     at = open_page(page, query)
     assert not at.exception, [e.value for e in at.exception]
-    prefetched = at.session_state[EXPORT_CONTEXT]._prefetched
-    assert prefetched, f"{page} no longer prefetches"
-    for started in prefetched:
-        assert started.untaken == frozenset(), page
+    asked = at.session_state[EXPORT_CONTEXT].asked
+    assert asked, f"{page} no longer asks ahead"
+    for answers in asked:
+        unread = [name for name, call in answers.calls.items() if call in answers.started]
+        assert unread == [], (page, query)
 
 
 def metric(at: AppTest, label: str) -> str:
