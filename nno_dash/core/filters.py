@@ -80,9 +80,9 @@ class Filters:
         return {
             "start": self.start,
             "end": self.end,
-            "kind": self.area_kind,
+            "area_kind": self.area_kind,
             "counts_kind": self.counts_kind,
-            "areas": list(self.area_ids),
+            "area_ids": list(self.area_ids),
             "programs": list(self.programs),
             "categories": list(self.categories),
         }

@@ -109,7 +109,7 @@ def incident_series_by(
     sql = f"""
     with pop as (
         select sum(population) as residents from areas d
-        where kind = $kind and {AREA_SELECTED.format(col="d.area_id")}
+        where kind = $area_kind and {AREA_SELECTED.format(col="d.area_id")}
     )
     select date_trunc('{grains[grain]}', d.occurred_on)::date as period,
         {column} as "group", any_value({label}) as label,

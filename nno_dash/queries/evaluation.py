@@ -52,7 +52,7 @@ def study_data(
             floor(date_diff('day', $anchor::date, d.occurred_on) / 7)::integer as week,
             sum(d.incidents)::bigint as incidents
         from incident_daily d
-        where d.kind = $kind and d.area_id is not null
+        where d.kind = $area_kind and d.area_id is not null
           and {CATEGORY_SELECTED.format(col="d.category")}
           and d.occurred_on between $first and $end
         group by all
@@ -76,10 +76,10 @@ def study_data(
         (select min(occurred_on) from incident_daily) as first_day,
         (select max(occurred_on) from incident_daily) as last_day
     from areas a left join ev using (area_id) left join per_area using (area_id)
-    where a.kind = $kind
+    where a.kind = $area_kind
     order by a.area_id
     """
-    params = {"kind": kind, "categories": list(categories), "program": program}
+    params = {"area_kind": kind, "categories": list(categories), "program": program}
     out = run(con, sql, {**params, **study_weeks(anchor, weeks)})
     return study_from_rows(out, anchor, weeks)
 

@@ -18,8 +18,8 @@ def area_options(con: Con, kind: str) -> pd.DataFrame:
     """area_id, name, population of every area of a kind, by name."""
     return run(
         con,
-        "select area_id, name, population from areas where kind = $kind order by name",
-        {"kind": kind},
+        "select area_id, name, population from areas where kind = $area_kind order by name",
+        {"area_kind": kind},
     )
 
 
@@ -35,9 +35,9 @@ def load_areas(con: Con, kind: str | None = None, *, display: bool = False) -> g
     frame = con.execute(
         f"""
         select area_id, kind, code, name, population, {column} as geojson
-        from areas where $kind is null or kind = $kind order by area_id
+        from areas where $area_kind is null or kind = $area_kind order by area_id
         """,
-        {"kind": kind},
+        {"area_kind": kind},
     ).df()
     geoms = shapely.from_geojson(frame.pop("geojson").to_numpy()) if len(frame) else []
     return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=WGS84)

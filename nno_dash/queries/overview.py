@@ -22,7 +22,7 @@ def headline(con: Con, filters: Filters) -> pd.DataFrame:
     sql = f"""
     with pop as (
         select sum(population) as residents, count(*) as areas
-        from areas d where kind = $kind and {AREA_SELECTED.format(col="d.area_id")}
+        from areas d where kind = $area_kind and {AREA_SELECTED.format(col="d.area_id")}
     ),
     inc as (
         select
@@ -70,7 +70,7 @@ def area_summary(con: Con, filters: Filters) -> pd.DataFrame:
             sum(incidents) filter (where d.occurred_on >= $start) as incidents,
             sum(incidents) filter (where d.occurred_on <= $pend) as incidents_prev
         from incident_daily d
-        where d.kind = $kind and d.occurred_on between $pstart and $end
+        where d.kind = $area_kind and d.occurred_on between $pstart and $end
           and {CATEGORY_SELECTED.format(col="d.category")}
         group by 1
     ),
@@ -100,7 +100,7 @@ def area_summary(con: Con, filters: Filters) -> pd.DataFrame:
     from areas a
     left join cur using (area_id)
     left join ev using (area_id)
-    where a.kind = $kind and {AREA_SELECTED.format(col="a.area_id")}
+    where a.kind = $area_kind and {AREA_SELECTED.format(col="a.area_id")}
     order by a.name
     """
     return run(con, sql, with_previous(filters))

@@ -19,14 +19,14 @@ from nno_dash.core.vocab import AREA_COLUMNS
 Con = duckdb.DuckDBPyConnection
 
 # Fixed SQL fragments (no user values): the optional filters, inside the SQL.
-AREA_SELECTED = "(len($areas::varchar[]) = 0 or list_contains($areas::varchar[], {col}))"
+AREA_SELECTED = "(len($area_ids::varchar[]) = 0 or list_contains($area_ids::varchar[], {col}))"
 CATEGORY_SELECTED = (
     "(len($categories::varchar[]) = 0 or list_contains($categories::varchar[], {col}))"
 )
 PROGRAM_SELECTED = "(len($programs::varchar[]) = 0 or list_contains($programs::varchar[], {col}))"
 
 # Daily counts in the period, areas and categories. $counts_kind: the city's rows unless
-# areas are chosen (Filters.counts_kind); a question split by area reads $kind's rows.
+# areas are chosen (Filters.counts_kind); a question split by area reads $area_kind's rows.
 INCIDENTS_WHERE = f"""
     d.kind = $counts_kind and d.occurred_on between $start and $end
     and {AREA_SELECTED.format(col="d.area_id")}
@@ -36,7 +36,7 @@ INCIDENTS_WHERE = f"""
 
 def area_column(kind: str, table: str = "e") -> str:
     """The area column of a kind in the events (`e`) or incidents (`i`) table, named from the
-    fixed list of kinds (never from the value): a `case $kind when ...` made DuckDB plan
+    fixed list of kinds (never from the value): a `case $area_kind when ...` made DuckDB plan
     every question longer."""
     if kind not in AREA_COLUMNS:
         raise ValueError(f"unknown area kind {kind!r}")

@@ -79,9 +79,9 @@ def test_params_are_plain_values_for_sql():
     assert params == {
         "start": START,
         "end": END,
-        "kind": "neighbourhood",
+        "area_kind": "neighbourhood",
         "counts_kind": "neighbourhood",  # areas chosen: their kind's daily counts
-        "areas": ["neighbourhood:3"],
+        "area_ids": ["neighbourhood:3"],
         "programs": [],
         "categories": [],
     }
