@@ -81,20 +81,22 @@ THIN = re.compile(r"^(?:[)\]}]+[,:]?|else:|try:|finally:|return|pass|\.\.\.)$")
 
 def significant_lines(path: Path) -> list[tuple[int, str]]:
     """(line number, text without indentation) of the lines that carry code: no blanks,
-    comments, imports, docstrings or thin punctuation."""
+    comments, imports, docstrings, function signatures or thin punctuation."""
     text = path.read_text(encoding="utf-8")
-    docstrings = set()
+    skipped = set()
     for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            skipped.update(range(node.lineno, node.body[0].lineno))
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
             value = body[0].value
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
+                skipped.update(range(body[0].lineno, body[0].end_lineno + 1))
     kept = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if (
-            number in docstrings
+            number in skipped
             or not stripped
             or stripped.startswith(("#", "import ", "from "))
             or THIN.match(stripped)

@@ -298,20 +298,17 @@ def crime_trend(frame: pd.DataFrame, filters: Filters, ctx: Context) -> Exportab
     fig.update_yaxes(rangemode="tozero", tickformat=",d")
     _style(fig)
     fig.update_layout(yaxis_title=i18n.t("incidents", lang))
-    title = i18n.t("trend_title", lang)
-    subtitle = i18n.describe(filters, ctx.area_names, lang)
-    columns = {
-        "month": i18n.t("month", lang),
-        "incidents": i18n.t("incidents", lang),
-        "incidents_prev": i18n.t("a_year_earlier", lang),
-    }
     return ctx.exportable(
         f"crime_trend_{filters.end:%Y%m}_{lang}",
         fig,
         safe,
-        title=title,
-        subtitle=subtitle,
-        columns=columns,
+        title=i18n.t("trend_title", lang),
+        subtitle=i18n.describe(filters, ctx.area_names, lang),
+        columns={
+            "month": i18n.t("month", lang),
+            "incidents": i18n.t("incidents", lang),
+            "incidents_prev": i18n.t("a_year_earlier", lang),
+        },
         definition=(
             "Incidents are counted by the month they occurred; the dotted line is the same "
             "month one year earlier."
@@ -346,22 +343,15 @@ def district_map(
             trace.name = no_data.format(n=ctx.threshold)
         elif trace.name == "Selected":
             trace.name = selected
-    kind = i18n.area_kind(filters.area_kind, lang)
-    title = i18n.t("map_title", lang, kind=kind)
-    subtitle = i18n.describe(filters, ctx.area_names, lang)
-    columns = {
-        "area_id": "id",
-        "name": i18n.t("area", lang),
-        "population": i18n.t("population", lang),
-        "incidents": i18n.t("incidents", lang),
-        "incident_rate": i18n.t("incident_rate", lang),
-    }
+    columns = {"area_id": "id", "name": i18n.t("area", lang)}
+    for column in ("population", "incidents", "incident_rate"):
+        columns[column] = i18n.t(column, lang)
     return ctx.exportable(
         f"incident_rate_map_{filters.area_kind}_{lang}",
         fig,
         safe,
-        title=title,
-        subtitle=subtitle,
+        title=i18n.t("map_title", lang, kind=i18n.area_kind(filters.area_kind, lang)),
+        subtitle=i18n.describe(filters, ctx.area_names, lang),
         columns=columns,
         definition=(
             "The map shades whole areas by incidents per 1,000 residents; no incident is "
