@@ -340,27 +340,24 @@ def draw_profile(page: Page, gaps: pd.DataFrame, n_areas: int, answers: Answers)
             help=f"Mean survey score of {int(trust_n.sum()):,} respondents.",
         )
     series, by_month = answers["trend"], answers["by_month"]
-    left, right = st.columns(2) if not page.present else (st.container(), st.container())
-    with left:
-        st.markdown("**Incidents per month, this period and the year before**")
-        _chart(
-            page,
-            presentation.enlarge(time_series.incident_trend(series), page.present),
-            series,
-            name="profile_incidents",
-            counts=("incidents",),
-            settings=page.settings,
-        )
-    with right:
-        st.markdown("**Outreach events per month**")
-        _chart(
-            page,
-            presentation.enlarge(time_series.monthly_outreach(by_month), page.present),
-            by_month,
-            name="profile_outreach",
-            counts=("events", "attendance"),
-            settings=page.settings,
-        )
+    columns = st.columns(2) if not page.present else (st.container(), st.container())
+    panels = (
+        ("Incidents per month, this period and the year before", time_series.incident_trend,
+         series, "profile_incidents", ("incidents",)),
+        ("Outreach events per month", time_series.monthly_outreach,
+         by_month, "profile_outreach", ("events", "attendance")),
+    )  # fmt: skip
+    for column, (heading, chart, frame, name, counts) in zip(columns, panels, strict=True):
+        with column:
+            st.markdown(f"**{heading}**")
+            _chart(
+                page,
+                presentation.enlarge(chart(frame), page.present),
+                frame,
+                name=name,
+                counts=counts,
+                settings=page.settings,
+            )
     if not page.present and trust_n.sum() > 0:
         st.markdown("**Trust scores before and after events, by program**")
         _chart(
