@@ -1,4 +1,4 @@
-"""Load test: 20 browser sessions changing filters while an import runs (issue 7).
+"""Load test: 20 browser sessions changing filters while an import runs.
 
     python bench/loadtest.py --db PATH [--sessions 20] [--seconds 60] [--import-rows 50000]
                              [--think 0]

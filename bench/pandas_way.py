@@ -1,4 +1,4 @@
-"""The same page questions answered the way a typical Streamlit dashboard does (issue 7).
+"""The same page questions answered the way a typical Streamlit dashboard does.
 
 Such a dashboard loads the incident table into pandas once (`st.cache_data`), then on every
 filter change filters and groups the frame in Python. The benchmark times these functions

@@ -1,4 +1,4 @@
-"""Benchmark: is the dashboard still interactive at N incidents? (issue 7)
+"""Benchmark: is the dashboard still interactive at N incidents?
 
     python bench/run.py [--incidents N] [--events N] [--years N] [--repeats N]
 

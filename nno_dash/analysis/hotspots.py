@@ -120,7 +120,7 @@ def getis_ord(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     included. Binary queen weights with each cell counted in its own neighbourhood (the
     "star" in Gi*). A spot at 99% has q < 0.01; at 95%, q < alpha.
     """
-    from esda.getisord import G_Local  # import on use: esda takes ~2 s to import
+    from esda.getisord import G_Local  # import on use: esda is slow to import
     from libpysal.weights import W
     from scipy import stats  # on use too: the Outreach coverage page rarely needs it
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 ENV_VAR = "NNO_ADMIN_PASSWORD_HASH"
-SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # about 50 ms and 16 MiB a check
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # slow and memory-hard on purpose: costly to guess
 PBKDF2_ITERATIONS = 600_000
 MIN_PASSWORD_LENGTH = 8
 KEY_BYTES = 32

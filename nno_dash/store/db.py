@@ -119,7 +119,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
 def refresh_event_facts(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild event_facts, each event with its attendance, after a write to either table.
 
-    About 0.1 s for 20,000 events; in start order, so a period's events are near each other.
+    Kept in start order, so a period's events are near each other.
     """
     con.execute("delete from event_facts")
     con.execute(

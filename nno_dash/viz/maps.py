@@ -219,8 +219,8 @@ def _map_figure(
     """The figure from plain trace and layout dicts, built and validated once.
 
     Adding traces and updating the layout one call at a time made Plotly validate and
-    dispatch every property again: 75 ms a map, on every rerun of Home and Outreach
-    coverage; one construction costs about a third of that (bench/README.md).
+    dispatch every property again, on every rerun of Home and Outreach coverage; one
+    construction costs about a third as much.
     """
     return go.Figure(
         data=traces,
@@ -284,8 +284,7 @@ def event_marker_traces(events: pd.DataFrame) -> list[dict]:
     attendance.
 
     Columns are worked out once as numpy arrays and handed to Plotly as such: per-program
-    pandas slices cost Plotly's validation ten times as much (about 80 ms a map at 1,000
-    events, on every rerun of Home).
+    pandas slices cost Plotly's validation ten times as much, on every rerun of Home.
     """
     located = events.dropna(subset=["lat", "lon"])
     if located.empty:

@@ -60,8 +60,8 @@ def house_figure(traces: list[dict[str, object]], layout: dict[str, object]) -> 
 
     What `style(go.Figure(data=traces, layout=layout))` draws (the house settings win, one
     level down, as update_layout merges them), without update_layout's second validation of
-    the whole layout: 6-10 ms a chart. The one difference: the legend's title, which style
-    clears to an empty object, is left out; plotly.js draws both alike.
+    the whole layout, which costs more than the rest. The one difference: the legend's
+    title, which style clears to an empty object, is left out; plotly.js draws both alike.
     """
     merged = dict(layout)
     for key, value in HOUSE_LAYOUT.items():
