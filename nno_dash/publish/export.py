@@ -26,6 +26,7 @@ import textwrap
 import threading
 import time
 import zipfile
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ DEFAULT_SIZE = "1200x675"
 SCALES = (1, 2)
 MIME = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv", "zip": "application/zip"}
 RENDER_TIMEOUT_S = 60
+RECENT_RENDERS = 100
 MAP_TRACES = {"choroplethmap", "scattermap", "densitymap", "choroplethmapbox", "scattermapbox"}
 
 
@@ -93,7 +95,8 @@ class Renderer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.timings: list[tuple[str, float]] = []  # (format, seconds) of every render
+        # (format, seconds) of the latest renders, for the export tests' record
+        self.timings: deque[tuple[str, float]] = deque(maxlen=RECENT_RENDERS)
         self._stop_at_exit = False
 
     def _start(self) -> None:

@@ -158,13 +158,12 @@ def test_small_counts_are_suppressed_in_the_chart_and_the_csv(con, info, filters
 def test_one_browser_serves_every_export(con, info, filters, out):
     item = build(con, info, filters, "outreach")
     brand = branding.Branding(agency_name=info["agency"])
-    before = len(export.RENDERER.timings)
+    export.image(item, "png", brand)  # the browser is running from here on
     for fmt in ("png", "svg", "png"):
         export.image(item, fmt, brand)
-    later = [s for _, s in export.RENDERER.timings[before:]]
-    first = export.RENDERER.timings[0][1]
-    lines = [f"first image (starts the browser): {first:.2f} s"]
-    lines += [f"{fmt}: {s:.2f} s" for fmt, s in export.RENDERER.timings[1:]]
+    recent = list(export.RENDERER.timings)[-3:]
+    later = [s for _, s in recent]
+    lines = [f"{fmt}: {s:.2f} s" for fmt, s in recent]
     (out / "render_timings.txt").write_text("\n".join(lines) + "\n")
     # a new browser per image costs 2–4 s; the shared one answers in well under that
     assert max(later) < 2.0, later
