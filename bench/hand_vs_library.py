@@ -54,7 +54,7 @@ def import_ms(module: str, repeats: int) -> float:
     return stat.median(runs) * 1000
 
 
-def binomial(repeats: int) -> None:
+def binomial(repeats: int) -> bool:
     from scipy import stats
 
     rng = np.random.default_rng(0)
@@ -68,6 +68,7 @@ def binomial(repeats: int) -> None:
     print(f"binomial test: largest difference {worst:.1e}; per call {hand:.3f} ms by hand, "
           f"{scipy:.3f} ms scipy.stats.binomtest")  # fmt: skip
     print(f"  import scipy.stats on a page without it: {import_ms('scipy.stats', 5):.0f} ms")
+    return worst < 1e-9
 
 
 def fisher_jenks(values: np.ndarray, k: int) -> list[float]:
@@ -81,7 +82,7 @@ def fisher_jenks(values: np.ndarray, k: int) -> list[float]:
         return sorted({float(b) for b in mapclassify.FisherJenks(values, k=k).bins})
 
 
-def natural(repeats: int) -> None:
+def natural(repeats: int) -> bool:
     rng = np.random.default_rng(0)
     differing = 0
     for i in range(300):
@@ -101,14 +102,15 @@ def natural(repeats: int) -> None:
         hand = median_ms(lambda x=x: classes.natural_breaks(x, 5), runs)
         library = median_ms(lambda x=x: fisher_jenks(x, 5), runs)
         print(f"  {n:>5} areas: {hand:8.1f} ms by hand, {library:8.1f} ms mapclassify.FisherJenks")
+    return differing == 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
-    binomial(args.repeats)
-    natural(args.repeats)
+    agree = [binomial(args.repeats), natural(args.repeats)]
+    sys.exit(0 if all(agree) else 1)  # a library that answers differently fails the run
 
 
 if __name__ == "__main__":

@@ -126,14 +126,17 @@ def main() -> None:
         "attendance_trend": (data["attendance"], px_attendance_trend, time_series.attendance_trend),
         "incident_trend": (data["trend"], px_incident_trend, time_series.incident_trend),
     }
+    all_same = True
     for name, (frame, by_px, by_dicts) in pairs.items():
         same = spec(by_px(frame)) == spec(by_dicts(frame))
+        all_same &= same
         px_ms = median_ms(lambda f=frame, draw=by_px: draw(f), args.repeats)
         dict_ms = median_ms(lambda f=frame, draw=by_dicts: draw(f), args.repeats)
         print(
             f"{name:18} same JSON: {same}  Plotly Express {px_ms:6.1f} ms  "
             f"dicts {dict_ms:5.1f} ms  ({px_ms / dict_ms:.1f}x)"
         )
+    sys.exit(0 if all_same else 1)  # figures that differ from Plotly Express fail the run
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from itertools import islice
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -116,3 +117,26 @@ def test_browser_cpu_seconds_counts_the_chromium_this_process_started(browser):
     spent = loadtest.browser_cpu_seconds() - before
     page.close()
     assert spent > 0.3  # the loop alone takes about a second of the renderer's CPU
+
+
+@pytest.mark.parametrize(
+    ("script", "extra"),
+    [
+        ("bench/hand_vs_library.py", []),
+        ("bench/px_vs_dicts.py", []),
+        ("bench/poisson_fit.py", ["--db", "DEMO"]),
+    ],
+)
+def test_hand_written_code_still_answers_as_the_library_does(script, extra, demo_db):
+    """Each kept hand-written version is checked against its library by its script, which
+    exits 1 when the answers differ; the timings it prints are for a person to read."""
+    args = [str(demo_db) if a == "DEMO" else a for a in extra]
+    result = subprocess.run(
+        [sys.executable, script, "--repeats", "1", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert " ms" in result.stdout
