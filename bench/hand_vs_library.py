@@ -18,9 +18,7 @@ import argparse
 import statistics as stat
 import subprocess
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,16 +26,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timing import median_ms  # noqa: E402  (beside this script)
+
 from nno_dash.analysis import classes, statistics  # noqa: E402
-
-
-def median_ms(function: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return stat.median(times) * 1000
 
 
 def import_ms(module: str, repeats: int) -> float:

@@ -14,10 +14,8 @@ alone. Exits non-zero when any difference exceeds 1e-6.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +23,8 @@ import numpy as np
 import statsmodels.api as sm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import median_ms  # noqa: E402  (beside this script)
 
 from nno_dash.analysis import did, event_study  # noqa: E402
 from nno_dash.core.filters import Filters  # noqa: E402
@@ -77,15 +77,6 @@ def area_groups(x: np.ndarray) -> np.ndarray:
         if np.all(x[:, 1 : 1 + n_areas].sum(axis=1) == 1):
             return x[:, 1 : 1 + n_areas].argmax(axis=1)
     raise ValueError("no area dummies found")
-
-
-def median_ms(work, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def compare(path: Path, repeats: int) -> bool:

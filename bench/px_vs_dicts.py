@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +22,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import median_ms  # noqa: E402  (beside this script)
 
 from nno_dash.core.vocab import COLUMN_LABELS, CRIME_CLASSES, PROGRAMS  # noqa: E402
 from nno_dash.viz import theme, time_series  # noqa: E402
@@ -105,15 +104,6 @@ def spec(fig: go.Figure) -> str:
     if out["layout"].get("legend", {}).get("title") == {}:
         del out["layout"]["legend"]["title"]
     return json.dumps(out, sort_keys=True)
-
-
-def median_ms(function: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def main() -> None:
