@@ -28,15 +28,24 @@ head = headline.iloc[0]
 incidents = statistics.compare_counts(head.incidents, head.incidents_prev)
 complete = bool(head.previous_complete)
 
+rate = statistics.per_1000(head.incidents, head.residents)
+no_population = (
+    "No population is on record for these areas: import a population table to see rates."
+)
 cols = st.columns(5)
-cols[0].metric("Residents", f"{head.residents or 0:,.0f}", help=f"{head.areas} areas")
+cols[0].metric(
+    "Residents",
+    "–" if rate is None else f"{head.residents:,.0f}",
+    help=f"{head.areas} areas" if rate is not None else no_population,
+)
 delta, why = change_delta(incidents, previous_complete=complete)
 cols[1].metric("Incidents", f"{head.incidents:,}", delta, delta_color="inverse", help=why)
-rate = 1000 * head.incidents / head.residents if head.residents else None
 cols[2].metric(
     "Per 1,000 residents",
-    f"{rate:,.1f}" if rate is not None else "–",
-    help="Over the selected period; population from the area boundaries.",
+    "–" if rate is None else f"{rate:,.1f}",
+    help="Over the selected period; population from the area boundaries."
+    if rate is not None
+    else no_population,
 )
 events_change = statistics.percent_change(head.events, head.events_prev)
 cols[3].metric(

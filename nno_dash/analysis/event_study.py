@@ -161,7 +161,10 @@ def _member(values: np.ndarray, wanted: list[str]) -> np.ndarray:
 
 
 def _empty_areas() -> pd.DataFrame:
-    return pd.DataFrame(columns=["area_id", "name", "population"])
+    """No areas, with every column the treated, comparison and buffer frames carry."""
+    return pd.DataFrame(
+        columns=["area_id", "name", "population", "prior_rate", "program_events", "distance"]
+    )
 
 
 def event_study(

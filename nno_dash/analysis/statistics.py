@@ -149,6 +149,13 @@ def percent_change(current: float, previous: float) -> float | None:
     return (current - previous) / previous * 100
 
 
+def per_1000(count: float, residents: float | None) -> float | None:
+    """Count per 1,000 residents; None where no population is on record (never NaN or inf)."""
+    if residents is None or pd.isna(residents) or residents <= 0:
+        return None
+    return 1000 * count / residents
+
+
 def compare_frame(
     frame: pd.DataFrame, current: str = "incidents", previous: str = "incidents_prev"
 ) -> pd.DataFrame:

@@ -113,3 +113,11 @@ def test_poisson_test_and_interval_match_statsmodels(current, previous, t1, t0):
     scale = t0 / t1
     assert change.ci_low_pct == pytest.approx((low / (1 - low) * scale - 1) * 100)
     assert change.ci_high_pct == pytest.approx((high / (1 - high) * scale - 1) * 100)
+
+
+@pytest.mark.parametrize(
+    ("count", "residents", "expected"),
+    [(50, 10_000, 5.0), (50, None, None), (50, float("nan"), None), (50, 0, None), (0, 2_000, 0.0)],
+)
+def test_a_rate_per_1000_is_none_without_a_population(count, residents, expected):
+    assert statistics.per_1000(count, residents) == expected
