@@ -25,13 +25,9 @@ city = coverage.with_classes(answers["city"])
 gaps = coverage.gap_list(city)
 
 short = city[city["bivariate"] == classes.HIGH_CRIME_LOW_OUTREACH]
-if city["events"].sum() == 0:
-    st.warning(
-        "No outreach events are on record in this period, so every area counts as low "
-        f"outreach. Events on file run from {page.info['first_event_day'] or '–'} to "
-        f"{page.info['last_event_day'] or '–'}."
-    )
-elif len(short):
+for note in view.missing_data(page, city):
+    st.warning(note)
+if len(short) and city["events"].sum() > 0:
     st.markdown(
         f"**{len(short)} {'area is' if len(short) == 1 else 'areas are'} in the top third for "
         f"crime and the bottom third for outreach:** "

@@ -137,6 +137,29 @@ def _area_of(point: object, kind: str) -> str | None:
 # The map --------------------------------------------------------------------------------
 
 
+def missing_data(page: Page, city: pd.DataFrame) -> list[str]:
+    """What the maps and the gap list cannot show on this data, and what would fill it."""
+    notes = []
+    if city["population"].isna().all():
+        notes.append(
+            "No population is on record for these areas, so rates per 1,000 residents, the "
+            "crime × outreach map and the gap list cannot be worked out. Import a population "
+            "table for the areas (`python -m nno_dash import areas FILE`, or the Data page)."
+        )
+    if page.info.get("first_event_day") is None:
+        notes.append(
+            "No outreach events are on file yet, so no area shows any outreach. Import the "
+            "outreach log (`python -m nno_dash import events FILE`, or the Data page)."
+        )
+    elif city["events"].sum() == 0:
+        notes.append(
+            "No outreach events are on record in this period, so every area counts as low "
+            f"outreach. Events on file run from {page.info['first_event_day']} to "
+            f"{page.info['last_event_day']}."
+        )
+    return notes
+
+
 def citywide(filters: Filters) -> Filters:
     """The same filters over every area: the context classes and ranks are computed in."""
     return replace(filters, area_ids=())

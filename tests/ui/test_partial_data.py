@@ -52,3 +52,12 @@ def test_home_says_what_is_missing_for_rates(first_import, monkeypatch):
     assert metrics["Residents"].value == "–"
     assert metrics["Per 1,000 residents"].value == "–"
     assert "import a population table" in metrics["Per 1,000 residents"].proto.help
+
+
+def test_outreach_coverage_says_which_data_would_fill_its_maps(first_import, monkeypatch):
+    monkeypatch.setenv("NNO_DB", str(first_import))
+    at = open_page("pages/1_Outreach_coverage.py")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "No population is on record" in warnings and "import areas" in warnings
+    assert "No outreach events are on file yet" in warnings and "import events" in warnings
+    assert "–" not in warnings
