@@ -65,7 +65,8 @@ def nno_by_year(con: Con, filters: Filters, years: int = NNO_YEARS) -> pd.DataFr
 
 def monthly_incidents(con: Con, filters: Filters) -> pd.DataFrame:
     """month, incidents, incidents_prev: each month of the period and the same month a
-    year earlier (all chosen categories together)."""
+    year earlier (all chosen categories together); null for a month the data does not
+    reach back to, so no chart draws it as zero."""
     prev = filters.previous_year()
     sql = f"""
     with months as (
@@ -79,11 +80,15 @@ def monthly_incidents(con: Con, filters: Filters) -> pd.DataFrame:
           and {AREA_SELECTED.format(col="d.area_id")}
           and {CATEGORY_SELECTED.format(col="d.category")}
         group by 1
-    )
+    ),
+    extent as (select date_trunc('month', min(occurred_on))::date as first_month
+        from incident_daily)
     select m.month,
-        coalesce(c.n, 0)::bigint as incidents,
-        coalesce(p.n, 0)::bigint as incidents_prev
+        case when m.month >= e.first_month then coalesce(c.n, 0) end::bigint as incidents,
+        case when (m.month - interval 1 year)::date >= e.first_month
+            then coalesce(p.n, 0) end::bigint as incidents_prev
     from months m
+    cross join extent e
     left join counts c on c.month = m.month
     left join counts p on p.month = (m.month - interval 1 year)::date
     order by m.month

@@ -3,13 +3,20 @@ outreach events. Each page runs, and no text it shows reads nan, None or inf."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from import_fixtures import COMMUNITY_AREAS, CRIMES_2024, needs_chicago
 
+from nno_dash.core.filters import Filters
 from nno_dash.ingest import pipeline
+from nno_dash.publish import press
+from nno_dash.publish.branding import Branding
+from nno_dash.queries import press as press_queries
+from nno_dash.store import db
 from tests.ui.test_pages import PAGES, open_page
 
 pytestmark = needs_chicago
@@ -61,3 +68,25 @@ def test_outreach_coverage_says_which_data_would_fill_its_maps(first_import, mon
     assert "No population is on record" in warnings and "import areas" in warnings
     assert "No outreach events are on file yet" in warnings and "import events" in warnings
     assert "–" not in warnings
+
+
+def test_the_press_trend_draws_no_year_the_data_does_not_reach(first_import):
+    """One year of data: the chart's year-earlier line and CSV column stay empty, not zero."""
+    con = db.open_readonly(first_import)
+    try:
+        filters = Filters(date(2024, 1, 1), date(2024, 12, 31))
+        frame = press_queries.monthly_incidents(con, filters)
+        in_2024 = con.execute(
+            "select count(*) from incidents where year(occurred_at) = 2024"
+        ).fetchone()[0]
+        first = con.execute("select min(occurred_on) from incident_daily").fetchone()[0]
+    finally:
+        con.close()
+    assert first.year == 2024
+    assert frame["incidents_prev"].isna().all()
+    assert frame["incidents"].sum() == in_2024
+    ctx = press.Context("en", 3, Branding(agency_name="Test"), "2024-12-31", {})
+    item = press.crime_trend(frame, filters, ctx)
+    earlier = json.loads(item.figure.to_json())["data"][0]
+    assert all(v is None for v in earlier["y"]), earlier["y"]
+    assert ",0\n" not in item.csv().decode().split("\n", 1)[1]
