@@ -1,4 +1,4 @@
-"""Command line: `python -m nno_dash {demo,migrate,import,mapping,admin-hash}`.
+"""Command line: `python -m nno_dash {demo,migrate,import,mapping,admin-hash,agency,...}`.
 
 Writing happens here, or through the importer from the admin-only Data page.
 """
@@ -303,7 +303,7 @@ def _add_admin_hash(sub: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="make the password hash that turns on the Data page's upload for administrators",
         description="Reads a password (typed twice at a terminal, else the first line of "
         "standard input) and prints its hash. Put the hash in .streamlit/secrets.toml as "
-        "NNO_ADMIN_PASSWORD_HASH = \"...\", or in the environment variable of that name "
+        'NNO_ADMIN_PASSWORD_HASH = "...", or in the environment variable of that name '
         "(in single quotes in a shell: the hash contains $). The password is never stored.",
     )
     p.add_argument(
@@ -332,6 +332,41 @@ def _run_admin_hash(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_agency(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "agency",
+        parents=[common],
+        help="record the agency's name, which every page and export names as the source",
+    )
+    p.add_argument(
+        "name", nargs="?", help="the name to record; without it, print the one on record"
+    )
+    p.set_defaults(run=_run_agency)
+
+
+def _run_agency(args: argparse.Namespace) -> int:
+    from nno_dash.store import db
+
+    if args.name is None:
+        if not args.db.exists():
+            print(f"error: no database at {args.db}", file=sys.stderr)
+            return 2
+        con = db.open_readonly(args.db)
+        try:
+            name = db.get_meta(con, "agency_name")
+        finally:
+            con.close()
+        print(name or "no agency name is on record")
+        return 0
+    try:
+        db.set_agency(args.db, args.name)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.db}: agency name set to {args.name.strip()!r}")
+    return 0
+
+
 # Each entry adds one subcommand given the shared options (--db) as a parent parser.
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]
 SUBCOMMANDS: list[Registrar] = [
@@ -341,6 +376,7 @@ SUBCOMMANDS: list[Registrar] = [
     _add_mapping,
     _add_admin_hash,
     _add_export_parquet,
+    _add_agency,
 ]
 
 

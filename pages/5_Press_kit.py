@@ -17,6 +17,8 @@ page = setup(
     "as PNG, SVG and CSV. The sidebar filters choose the areas and the period.",
 )
 export.warm_up()  # start the image browser now, so the first download is quick
+if note := press_kit.unnamed_agency_note(page):
+    st.warning(note)
 
 templates = st.pills(
     "Charts",

@@ -30,7 +30,8 @@ class Settings:
     # "white-bg" draws with no network; tiled styles ("carto-positron" and friends) draw
     # nothing at all, polygons included, when their server cannot be reached.
     map_style: str = "white-bg"
-    agency_name: str = "Demo City Police Department"
+    # the agency's name where the database has none on record (`python -m nno_dash agency`)
+    agency_name: str = ""
     suppression_threshold: int = 3
     demo_incidents: int = 300_000
     # exported charts' agency name, colours and logo (nno_dash.publish.branding); None: defaults

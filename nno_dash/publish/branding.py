@@ -30,6 +30,8 @@ LOGO_TYPES = {
     ".svg": "image/svg+xml",
 }
 MAX_LOGO_BYTES = 2_000_000
+# What exports say when no name is on record or configured: never another agency's name.
+UNNAMED_AGENCY = "Agency name not set"
 AA_TEXT = 4.5  # WCAG AA contrast for normal text
 
 
@@ -106,10 +108,11 @@ def load(path: Path | None) -> Branding:
 
 def for_settings(settings: Settings, agency_on_record: str | None = None) -> Branding:
     """The branding in force: the settings file if any, with the agency name on record
-    (from the imported data) when the file does not name one."""
+    (in the database), else NNO_AGENCY_NAME, when the file does not name one."""
     path = settings.branding_path or (DEFAULT_FILE if DEFAULT_FILE.is_file() else None)
     brand = load(path)
     named_in_file = path is not None and "agency_name" in tomllib.loads(path.read_text("utf-8"))
     if not named_in_file:
-        brand = replace(brand, agency_name=agency_on_record or settings.agency_name)
+        name = agency_on_record or settings.agency_name or UNNAMED_AGENCY
+        brand = replace(brand, agency_name=name)
     return brand

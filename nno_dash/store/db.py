@@ -133,9 +133,7 @@ def refresh_event_facts(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def refresh_aggregates(
-    con: duckdb.DuckDBPyConnection, days: Iterable[date] | None = None
-) -> None:
+def refresh_aggregates(con: duckdb.DuckDBPyConnection, days: Iterable[date] | None = None) -> None:
     """Rebuild the daily and monthly per-area counts the pages read, sorted for zone maps.
 
     `days` limits the work to those days (and the months holding them): their counts are
@@ -211,6 +209,17 @@ def bump_data_version(con: duckdb.DuckDBPyConnection, as_of: date | None = None)
     """
     set_meta(con, "data_version", datetime.now(UTC).isoformat(timespec="microseconds"))
     set_meta(con, "data_as_of", (as_of or datetime.now(UTC).date()).isoformat())
+
+
+def set_agency(path: str | os.PathLike[str], name: str) -> None:
+    """Record the agency's name in the database, where every page and export reads it; the
+    data version moves so a running app shows it on its next rerun."""
+    name = name.strip()
+    if not name:
+        raise ValueError("the agency's name is empty")
+    with writer_lock(Path(path)), write_session(path) as con:
+        set_meta(con, "agency_name", name)
+        set_meta(con, "data_version", datetime.now(UTC).isoformat(timespec="microseconds"))
 
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:

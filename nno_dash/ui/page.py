@@ -132,7 +132,7 @@ def setup(title: str, icon: str, intro: str) -> Page:
             filters,
             page.area_names(),
             as_of=info.get("data_as_of"),
-            source=info.get("agency") or settings.agency_name,
+            source=page.branding().agency_name,
             demo=page.is_demo,
         )
         return page

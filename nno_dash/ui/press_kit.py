@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from nno_dash.publish import export, i18n, press
+from nno_dash.publish import branding, export, i18n, press
 from nno_dash.queries import outreach, overview
 from nno_dash.queries import press as press_queries
 from nno_dash.ui.page import Page, image_buttons
@@ -31,6 +31,17 @@ def context(page: Page, lang: str, size: str) -> press.Context:
         data_as_of=page.info.get("data_as_of") or date.today().isoformat(),
         area_names=page.area_names(),
         size=(width, height),
+    )
+
+
+def unnamed_agency_note(page: Page) -> str | None:
+    """What to do before publishing when no agency name is on record or configured."""
+    if page.branding().agency_name != branding.UNNAMED_AGENCY:
+        return None
+    return (
+        f"No agency name is on record, so every chart's source line says "
+        f"“{branding.UNNAMED_AGENCY}”. Record it before publishing: "
+        '`python -m nno_dash agency "Your Police Department"` (or set NNO_AGENCY_NAME).'
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from import_fixtures import COMMUNITY_AREAS, CRIMES_2024, needs_chicago
 
+from nno_dash.__main__ import main as cli_main
 from nno_dash.core.filters import Filters
 from nno_dash.ingest import pipeline
 from nno_dash.publish import press
@@ -39,6 +40,12 @@ def shown_text(at) -> list[str]:
     texts = [str(element.value) for kind in TEXT_ELEMENTS for element in at.get(kind)]
     texts += [f"{m.label}: {m.value}" for m in at.metric]
     return texts
+
+
+def preview_text(at) -> str:
+    """The words in the press kit's previews (the export's title, subtitle, source lines)."""
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return " ".join(a.get("text", "") for f in figures for a in f["layout"].get("annotations", []))
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -90,3 +97,23 @@ def test_the_press_trend_draws_no_year_the_data_does_not_reach(first_import):
     earlier = json.loads(item.figure.to_json())["data"][0]
     assert all(v is None for v in earlier["y"]), earlier["y"]
     assert ",0\n" not in item.csv().decode().split("\n", 1)[1]
+
+
+def test_a_real_dataset_never_carries_the_demos_name(first_import, tmp_path, monkeypatch):
+    """With no name on record the press kit says so; `python -m nno_dash agency` records one,
+    and the next run's exports name it."""
+    monkeypatch.delenv("NNO_AGENCY_NAME", raising=False)
+    monkeypatch.setenv("NNO_DB", str(first_import))
+    at = open_page("pages/5_Press_kit.py")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "No agency name is on record" in warnings
+    assert "Demo City" not in " ".join(shown_text(at)) + preview_text(at)
+    assert "Source: Agency name not set" in preview_text(at)
+
+    named = tmp_path / "named.duckdb"
+    named.write_bytes(first_import.read_bytes())
+    assert cli_main(["agency", "Chicago Police Department", "--db", str(named)]) == 0
+    monkeypatch.setenv("NNO_DB", str(named))
+    at = open_page("pages/5_Press_kit.py")
+    assert not any("agency name" in w.value for w in at.warning)
+    assert "Source: Chicago Police Department" in preview_text(at)
