@@ -149,12 +149,32 @@ def incidents_and_outreach_by_month(incidents: pd.DataFrame, events: pd.DataFram
         **INCIDENTS_OVER_EVENTS,
         "barmode": "stack",
         "bargap": 0.15,
-        "xaxis2": {**INCIDENTS_OVER_EVENTS["xaxis2"], "dtick": "M1", "tickformat": "%b\n%Y"},
+        # Months, said as such: with no events, or one month, plotly would guess numbers.
+        "xaxis": {**INCIDENTS_OVER_EVENTS["xaxis"], "type": "date"},
+        "xaxis2": {
+            **INCIDENTS_OVER_EVENTS["xaxis2"],
+            "type": "date",
+            "dtick": "M1",
+            "tickformat": "%b\n%Y",
+        },
         **HOUSE_LAYOUT,
         # The legend sits above the first subplot's title, not on it.
         "legend": {**HOUSE_LAYOUT["legend"], "y": 1.1},
         "margin": {**HOUSE_LAYOUT["margin"], "t": 80},
     }
+    if monthly_events["events"].sum() == 0:
+        layout["annotations"] = [
+            *INCIDENTS_OVER_EVENTS["annotations"],
+            {
+                "text": "No outreach events on record in this period",
+                "xref": "x2 domain",
+                "yref": "y2 domain",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"color": "#52606d"},
+            },
+        ]
     return go.Figure(data=traces, layout=layout)
 
 

@@ -1,6 +1,8 @@
 """Time-series charts: frame in, figure out, in the house style, never raw codes; the ones
 built from dicts draw what Plotly Express draws."""
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 from figure_specs import house_spec, spec
@@ -28,6 +30,24 @@ def test_monthly_chart_stacks_classes_with_labels_and_has_outreach_row():
     assert names == ["Violent (Part I)", "Property (Part I)", "Outreach events"]
     assert list(fig.data[2].y) == [3, 4]
     assert fig.layout.barmode == "stack"
+
+
+def test_one_month_without_events_keeps_month_axes_and_says_why_outreach_is_empty():
+    incidents = pd.DataFrame(
+        {"period": [date(2016, 1, 1)], "crime_class": ["violent"], "incidents": [230]}
+    )
+    fig = time_series.incidents_and_outreach_by_month(
+        incidents, pd.DataFrame({"month": [], "events": []})
+    )
+    assert fig.layout.xaxis.type == "date" and fig.layout.xaxis2.type == "date"
+    notes = [a.text for a in fig.layout.annotations]
+    assert "No outreach events on record in this period" in notes
+    with_events = time_series.incidents_and_outreach_by_month(
+        incidents, pd.DataFrame({"month": [date(2016, 1, 1)], "events": [2]})
+    )
+    assert "No outreach events on record in this period" not in [
+        a.text for a in with_events.layout.annotations
+    ]
 
 
 def test_empty_inputs_give_the_no_data_figure():
