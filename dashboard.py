@@ -61,12 +61,18 @@ cols[4].metric(
     f"{attendance_change:+.0f}% vs a year earlier" if attendance_change is not None else None,
 )
 
-st.subheader("Incidents per 1,000 residents, with outreach events")
+# Without a population the map falls back to counts, and says so.
+measure = "incident_rate" if rate is not None else "incidents"
+st.subheader(
+    "Incidents per 1,000 residents, with outreach events"
+    if rate is not None
+    else "Incidents by area, with outreach events"
+)
 show_chart(
     maps.area_map(
         page.areas(),
         summary,
-        "incident_rate",
+        measure,
         events=events,
         map_style=page.settings.map_style,
         area_features=data.display_features(
@@ -75,13 +81,18 @@ show_chart(
         hover={"incident_rate": ":,.1f", "incidents": ":,", "events": ":,", "population": ":,"},
     ),
     summary[["name", "population", "incidents", "incident_rate", "events", "attendance"]],
-    name="incident_rate_by_area",
+    name=f"{measure}_by_area",
     counts=("incidents", "events"),
     settings=page.settings,
 )
 st.caption(
     "Areas are shaded by incidents per 1,000 residents; markers are outreach events, sized by "
     "attendance. Incidents are never drawn as points."
+    if rate is not None
+    else "Areas are shaded by their number of incidents, which grows with an area's size as "
+    "much as with its risk: import a population table to shade by incidents per 1,000 "
+    "residents. Markers are outreach events, sized by attendance. Incidents are never drawn "
+    "as points."
 )
 
 st.subheader("Month by month")

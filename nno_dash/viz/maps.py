@@ -39,6 +39,7 @@ VALUE_STYLE: dict[str, tuple[tuple[str, ...], int]] = {
     "event_rate": (classes.ORANGES, 2),
     "attendance_rate": (classes.ORANGES, 1),
     "incident_rate": (classes.BLUES, 1),
+    "incidents": (classes.BLUES, 0),  # the count map where no population is on record
 }
 
 

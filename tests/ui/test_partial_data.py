@@ -66,6 +66,11 @@ def test_home_says_what_is_missing_for_rates(first_import, monkeypatch):
     assert metrics["Residents"].value == "–"
     assert metrics["Per 1,000 residents"].value == "–"
     assert "import a population table" in metrics["Per 1,000 residents"].proto.help
+    # the map falls back to counts in whole-number classes, and says why
+    assert [s.value for s in at.subheader][0] == "Incidents by area, with outreach events"
+    classes = [t["name"] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    assert classes and all(re.fullmatch(r"\d[\d,]*–\d[\d,]*", c) for c in classes[:5]), classes
+    assert any("import a population table" in c.value for c in at.caption)
 
 
 def test_outreach_coverage_says_which_data_would_fill_its_maps(first_import, monkeypatch):
