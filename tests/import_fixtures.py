@@ -54,6 +54,15 @@ CHICAGO_MISSING = (
 )
 needs_chicago = pytest.mark.chicago  # tests on the real Chicago exports
 
+# Real City of St. Louis files (NIBRS and UCR months, neighbourhoods), beside Chicago's.
+ST_LOUIS = Path(os.environ.get("NNO_ST_LOUIS_DATA", CHICAGO.parent / "st_louis"))
+STL_NEIGHBOURHOODS_SHP = ST_LOUIS / "boundaries" / "BND_Nhd88_cw.shp"
+STL_NEIGHBOURHOODS_GEOJSON = ST_LOUIS / "boundaries" / "neighborhoods.geojson"
+needs_st_louis = pytest.mark.skipif(
+    not STL_NEIGHBOURHOODS_SHP.exists(),
+    reason=f"the City of St. Louis files are not at {ST_LOUIS} (set NNO_ST_LOUIS_DATA)",
+)
+
 
 def raw_rows(path: Path) -> list[dict[str, str]]:
     """A CSV's records by Python's csv module: the independent count to compare against."""

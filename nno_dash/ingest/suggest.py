@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nno_dash.ingest import formats, readers
+from nno_dash.ingest import boundary_columns, formats, readers
 from nno_dash.ingest.fields import FIELDS, KEYS
 from nno_dash.ingest.mapping import normal_name
 
@@ -372,6 +372,14 @@ def suggest(
             continue
         placed[name] = column
         taken.add(column)
+    whole_number_codes = False
+    if kind == "areas":
+        missing = {"code", "name"} - set(placed)
+        for name, found in boundary_columns.guess(sample, taken, missing).items():
+            placed[name] = found.column
+            taken.add(found.column)
+            whole_number_codes |= name == "code" and found.whole_numbers
+            notes.append(found.why)
     lines = [
         f"# Draft mapping for {path.name}, written by `python -m nno_dash mapping suggest`.",
         "# Check every line, then import with --mapping THIS_FILE. Format: docs/mapping.md",
@@ -396,7 +404,9 @@ def suggest(
     for name in FIELDS[kind]:
         if name in placed and name == key and placed[name].startswith("hash of "):
             continue
-        if name in placed:
+        if name == "code" and whole_number_codes:
+            lines.append(f'code = {{ column = {_toml_string(placed[name])}, format = "int" }}')
+        elif name in placed:
             lines.append(f"{name} = {_toml_string(placed[name])}")
         else:
             required = FIELDS[kind][name][1]
