@@ -228,9 +228,17 @@ def place(
         report.notes.append("no areas in the database yet: rows placed by their codes only")
     winner = "points" if mapping.prefer == "points" else "codes"
     for area_kind, column in AREA_COLUMNS.items():
-        if area_kind not in codes or area_kind not in kinds_with_areas:
+        if area_kind not in codes:
             continue
         code = "m." + quote_ident("code_" + area_kind)
+        if area_kind not in kinds_with_areas:
+            kept = con.execute(f"select count({code}) from mapped m").fetchall()[0][0]
+            if kept and kinds_with_areas:
+                report.notes.append(
+                    f"{area_kind} codes kept on {kept:,} rows, but no {area_kind} boundaries "
+                    f"are loaded: that kind has no map or area list until they are imported"
+                )
+            continue
         # how often the codes agree with the points: a check on both
         both, agree = con.execute(
             f"""
