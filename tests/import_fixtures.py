@@ -94,6 +94,16 @@ def areas_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def two_incidents_db(areas_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+    """Chicago's areas and the two incidents of tab.tsv, so every page and upload has data."""
+    path = tmp_path_factory.mktemp("two_incidents") / "base.duckdb"
+    shutil.copyfile(areas_db, path)
+    report = pipeline.run(path, "incidents", [GOOD / "tab.tsv"], "chicago_crimes")
+    assert report.ok and report.files[0].inserted == 2, report.summary()
+    return path
+
+
 @pytest.fixture
 def chicago_db(areas_db: Path, tmp_path: Path) -> Path:
     """A writable copy of the areas database, for one test."""

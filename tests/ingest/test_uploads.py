@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from import_fixtures import COMMUNITY_AREAS, COMMUNITY_AREAS_SHP, GOOD, areas_db  # noqa: F401
+from import_fixtures import COMMUNITY_AREAS, COMMUNITY_AREAS_SHP, GOOD, areas_db, two_incidents_db  # noqa: F401
 
 from nno_dash.ingest import pipeline, uploads
 
@@ -23,22 +23,12 @@ def count(db_path: Path, sql: str = "select count(*) from incidents") -> int:
         return con.execute(sql).fetchall()[0][0]
 
 
-@pytest.fixture(scope="module")
-def base_db(areas_db, tmp_path_factory) -> Path:  # noqa: F811
-    """Chicago's areas and the two incidents of tab.tsv."""
-    path = tmp_path_factory.mktemp("uploads") / "base.duckdb"
-    shutil.copyfile(areas_db, path)
-    report = pipeline.run(path, "incidents", [GOOD / "tab.tsv"], "chicago_crimes")
-    assert report.ok and report.files[0].inserted == 2, report.summary()
-    return path
-
-
 @pytest.fixture
-def db_copy(base_db, tmp_path) -> Path:
+def db_copy(two_incidents_db, tmp_path) -> Path:  # noqa: F811
     """This test's own copy of the database."""
     path = tmp_path / "data" / "nno.duckdb"
     path.parent.mkdir()
-    shutil.copyfile(base_db, path)
+    shutil.copyfile(two_incidents_db, path)
     return path
 
 

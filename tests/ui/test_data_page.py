@@ -17,12 +17,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from import_fixtures import BAD, GOOD, areas_db  # noqa: F401
+from import_fixtures import BAD, GOOD, areas_db, two_incidents_db  # noqa: F401
 from streamlit.testing.v1 import AppTest
 
 from nno_dash.__main__ import main
 from nno_dash.core import auth
-from nno_dash.ingest import pipeline
 from nno_dash.ui import admin
 
 ENTRY = Path(__file__).resolve().parents[2] / "dashboard.py"
@@ -44,22 +43,12 @@ def hashed() -> str:
     return auth.hash_password(PASSWORD)
 
 
-@pytest.fixture(scope="module")
-def base_db(areas_db, tmp_path_factory) -> Path:  # noqa: F811
-    """Chicago's areas and the two incidents of tab.tsv (so every page has data)."""
-    path = tmp_path_factory.mktemp("data_page") / "base.duckdb"
-    shutil.copyfile(areas_db, path)
-    report = pipeline.run(path, "incidents", [GOOD / "tab.tsv"], "chicago_crimes")
-    assert report.ok and report.files[0].inserted == 2, report.summary()
-    return path
-
-
 @pytest.fixture
-def page_db(base_db, tmp_path, monkeypatch) -> Path:
+def page_db(two_incidents_db, tmp_path, monkeypatch) -> Path:  # noqa: F811
     """This test's own copy, as the app's database."""
     path = tmp_path / "data" / "nno.duckdb"
     path.parent.mkdir()
-    shutil.copyfile(base_db, path)
+    shutil.copyfile(two_incidents_db, path)
     monkeypatch.setenv("NNO_DB", str(path))
     monkeypatch.delenv(auth.ENV_VAR, raising=False)
     return path
